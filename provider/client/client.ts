@@ -1,0 +1,300 @@
+// The typed Headscale API client: the only module that knows paths, payloads and version differences.
+import { z } from "zod";
+import { HeadscaleError, isNotFound, redact } from "./errors.js";
+import { mapError } from "./mapError.js";
+import { Transport, type CallObserver, type ConnectionOptions, type Request } from "./transport.js";
+import {
+  NodeSchema,
+  PolicyResponseSchema,
+  PreAuthKeySchema,
+  UserSchema,
+  VersionResponseSchema,
+  type CreatePreAuthKeyInput,
+  type CreateUserInput,
+  type Node,
+  type PolicyDocument,
+  type PreAuthKey,
+  type PreAuthKeyRef,
+  type User,
+} from "./types.js";
+import { capabilitiesOf, OLDEST_SUPPORTED_MINOR, parseVersion, type Capabilities, type ServerVersion } from "./version.js";
+import { checkTag, checkUserName } from "./validation.js";
+
+export interface ServerInfo extends ServerVersion {
+  caps: Capabilities;
+}
+
+export class HeadscaleClient {
+  private readonly transport: Transport;
+  private readonly apiKey: string;
+  private info?: Promise<ServerInfo>;
+
+  constructor(opts: ConnectionOptions) {
+    this.transport = new Transport(opts);
+    this.apiKey = opts.apiKey;
+  }
+
+  /** Counts or logs every HTTP attempt (benchmarks, call-count tests). */
+  set onCall(observer: CallObserver | undefined) {
+    this.transport.observer = observer;
+  }
+
+  get url(): string {
+    return this.transport.url;
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+
+  // ---- server -------------------------------------------------------------------------------------
+
+  /** Version and capabilities, detected once per client. */
+  server(): Promise<ServerInfo> {
+    this.info ??= this.detect().catch((e: unknown) => {
+      this.info = undefined; // let a later call try again
+      throw e;
+    });
+    return this.info;
+  }
+
+  private async detect(): Promise<ServerInfo> {
+    const res = await this.transport.send({ method: "GET", path: "/version", idempotent: true, anonymous: true, operation: "detect Headscale version" });
+    let v: ServerVersion | undefined;
+    if (res.status === 200) {
+      const body = VersionResponseSchema.safeParse(safeJson(res.text));
+      v = body.success ? parseVersion(body.data.version) : undefined;
+      // Development builds report e.g. "dev": treat them as the newest known minor.
+      v ??= { version: "0.29.0", major: 0, minor: 29, patch: 0, inferred: true };
+    } else if (res.status === 404) {
+      // /version arrived in 0.27; 0.26 answers 404. Confirm it is Headscale at all with an authenticated call.
+      await this.call({ method: "GET", path: "/api/v1/user", query: { id: "0" }, idempotent: true, operation: "connect to Headscale" }, z.unknown());
+      v = { version: "0.26", major: 0, minor: 26, patch: 0, inferred: true };
+    } else {
+      throw mapError(res, "detect Headscale version", this.apiKey);
+    }
+    if (v.major === 0 && v.minor < OLDEST_SUPPORTED_MINOR) {
+      throw new HeadscaleError({ kind: "unsupported", operation: "connect to Headscale", hint: `server is ${v.version}; headscale-iac supports Headscale 0.${OLDEST_SUPPORTED_MINOR} and newer: upgrade one minor at a time` });
+    }
+    return { ...v, caps: capabilitiesOf(v) };
+  }
+
+  async health(): Promise<boolean> {
+    const res = await this.transport.send({ method: "GET", path: "/health", idempotent: true, anonymous: true, operation: "check Headscale health" });
+    return res.status === 200;
+  }
+
+  // ---- users --------------------------------------------------------------------------------------
+
+  async listUsers(filter: { id?: string; name?: string; email?: string } = {}): Promise<User[]> {
+    const body = await this.call(
+      { method: "GET", path: "/api/v1/user", query: filter, idempotent: true, operation: "list users" },
+      z.object({ users: z.array(UserSchema).default([]) }),
+    );
+    return body.users;
+  }
+
+  async createUser(input: CreateUserInput): Promise<User> {
+    const op = `create user "${input.name}"`;
+    reject(op, "name", checkUserName(input.name));
+    const body = await this.call(
+      { method: "POST", path: "/api/v1/user", body: compact({ ...input }), idempotent: false, operation: op },
+      z.object({ user: UserSchema }),
+    );
+    return body.user;
+  }
+
+  async renameUser(id: string, newName: string): Promise<User> {
+    const op = `rename user ${id} to "${newName}"`;
+    reject(op, "name", checkUserName(newName));
+    const body = await this.call(
+      { method: "POST", path: `/api/v1/user/${seg(id)}/rename/${seg(newName)}`, idempotent: false, operation: op },
+      z.object({ user: UserSchema }),
+    );
+    return body.user;
+  }
+
+  async deleteUser(id: string): Promise<void> {
+    await this.call({ method: "DELETE", path: `/api/v1/user/${seg(id)}`, idempotent: false, operation: `delete user ${id}` }, z.unknown());
+  }
+
+  // ---- pre-auth keys ------------------------------------------------------------------------------
+
+  async createPreAuthKey(input: CreatePreAuthKeyInput): Promise<PreAuthKey> {
+    const op = input.userId ? `create pre-auth key for user ${input.userId}` : `create pre-auth key for ${input.aclTags.join(", ") || "no owner"}`;
+    for (const t of input.aclTags) reject(op, "aclTags", checkTag(t));
+    if (!input.userId) {
+      const { caps, version } = await this.server();
+      if (!caps.tagOnlyKeys) reject(op, "user", `Headscale ${version} needs an owning user for every key (tag-only keys need 0.28+)`);
+      if (input.aclTags.length === 0) reject(op, "user", "a key needs an owning user, tags, or both");
+    }
+    if (Number.isNaN(input.expiration.getTime())) reject(op, "expiration", "not a valid time");
+    const body = await this.call(
+      {
+        method: "POST",
+        path: "/api/v1/preauthkey",
+        body: { ...(input.userId ? { user: input.userId } : {}), reusable: input.reusable, ephemeral: input.ephemeral, expiration: input.expiration.toISOString(), aclTags: input.aclTags },
+        idempotent: false,
+        operation: op,
+      },
+      z.object({ preAuthKey: PreAuthKeySchema }),
+    );
+    return body.preAuthKey;
+  }
+
+  /** All keys (0.28+), or one user's keys. On ≤0.27 a user is required by the server. */
+  async listPreAuthKeys(userId?: string): Promise<PreAuthKey[]> {
+    const { caps, version } = await this.server();
+    if (!userId && !caps.keyIdOperations) {
+      reject("list pre-auth keys", "user", `Headscale ${version} lists keys per user only`);
+    }
+    const body = await this.call(
+      { method: "GET", path: "/api/v1/preauthkey", query: caps.keyIdOperations ? {} : { user: userId }, idempotent: true, operation: "list pre-auth keys" },
+      z.object({ preAuthKeys: z.array(PreAuthKeySchema).default([]) }),
+    );
+    return userId && caps.keyIdOperations ? body.preAuthKeys.filter((k) => k.user?.id === userId) : body.preAuthKeys;
+  }
+
+  async expirePreAuthKey(ref: PreAuthKeyRef): Promise<void> {
+    const { caps } = await this.server();
+    const op = `expire pre-auth key ${ref.id ?? ""}`.trim();
+    let body: unknown;
+    if (caps.keyIdOperations) {
+      if (!ref.id) reject(op, "id", "the key id is needed");
+      body = { id: ref.id };
+    } else {
+      if (!ref.userId || !ref.key) reject(op, "key", "Headscale before 0.28 expires a key by owner and full key, and one of them is missing");
+      body = { user: ref.userId, key: ref.key };
+    }
+    await this.call({ method: "POST", path: "/api/v1/preauthkey/expire", body, idempotent: true, operation: op }, z.unknown());
+  }
+
+  async deletePreAuthKey(id: string): Promise<void> {
+    const { caps, version } = await this.server();
+    const op = `delete pre-auth key ${id}`;
+    if (!caps.keyIdOperations) throw new HeadscaleError({ kind: "unsupported", operation: op, hint: `Headscale ${version} cannot delete keys (0.28+); expire it instead` });
+    await this.call({ method: "DELETE", path: "/api/v1/preauthkey", query: { id }, idempotent: true, operation: op }, z.unknown());
+  }
+
+  // ---- nodes --------------------------------------------------------------------------------------
+
+  async listNodes(userName?: string): Promise<Node[]> {
+    const body = await this.call(
+      { method: "GET", path: "/api/v1/node", query: { user: userName }, idempotent: true, operation: "list nodes" },
+      z.object({ nodes: z.array(NodeSchema).default([]) }),
+    );
+    return body.nodes;
+  }
+
+  async getNode(id: string): Promise<Node> {
+    const body = await this.call({ method: "GET", path: `/api/v1/node/${seg(id)}`, idempotent: true, operation: `get node ${id}` }, z.object({ node: NodeSchema }));
+    return body.node;
+  }
+
+  async setNodeTags(id: string, tags: string[]): Promise<Node> {
+    const op = `set tags of node ${id}`;
+    for (const t of tags) reject(op, "tags", checkTag(t));
+    const { caps } = await this.server();
+    if (tags.length === 0 && caps.tagsAsIdentity) reject(op, "tags", "Headscale 0.28+ cannot remove all tags from a node");
+    const body = await this.call(
+      { method: "POST", path: `/api/v1/node/${seg(id)}/tags`, body: { tags }, idempotent: true, operation: op },
+      z.object({ node: NodeSchema }),
+    );
+    return body.node;
+  }
+
+  async approveRoutes(id: string, routes: string[]): Promise<Node> {
+    const body = await this.call(
+      { method: "POST", path: `/api/v1/node/${seg(id)}/approve_routes`, body: { routes }, idempotent: true, operation: `approve routes of node ${id}` },
+      z.object({ node: NodeSchema }),
+    );
+    return body.node;
+  }
+
+  async deleteNode(id: string): Promise<void> {
+    await this.call({ method: "DELETE", path: `/api/v1/node/${seg(id)}`, idempotent: false, operation: `delete node ${id}` }, z.unknown());
+  }
+
+  /** Test support: a pending registration (no real client) that registerNode then completes. */
+  async debugCreateNode(userName: string, name: string, routes: string[] = []): Promise<string> {
+    const { caps } = await this.server();
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    const random = Array.from({ length: caps.registrationIdRandomLength }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join("");
+    const key = caps.registrationIdPrefix + random;
+    await this.call(
+      { method: "POST", path: "/api/v1/debug/node", body: { user: userName, key, name, routes }, idempotent: false, operation: `create debug node "${name}"` },
+      z.unknown(),
+    );
+    return key;
+  }
+
+  async registerNode(userName: string, registrationKey: string): Promise<Node> {
+    const body = await this.call(
+      { method: "POST", path: "/api/v1/node/register", query: { user: userName, key: registrationKey }, idempotent: false, operation: `register node for user "${userName}"` },
+      z.object({ node: NodeSchema }),
+    );
+    return body.node;
+  }
+
+  // ---- policy -------------------------------------------------------------------------------------
+
+  async getPolicy(): Promise<PolicyDocument> {
+    try {
+      const body = await this.call({ method: "GET", path: "/api/v1/policy", idempotent: true, operation: "read policy" }, PolicyResponseSchema);
+      return { text: body.policy, ...(body.updatedAt ? { updatedAt: body.updatedAt } : {}) };
+    } catch (e) {
+      // A server that never had a policy says "acl policy not found": that is an empty policy.
+      if (isNotFound(e)) return { text: "" };
+      throw e;
+    }
+  }
+
+  async setPolicy(text: string): Promise<PolicyDocument> {
+    const body = await this.call({ method: "PUT", path: "/api/v1/policy", body: { policy: text }, idempotent: true, operation: "set policy" }, PolicyResponseSchema);
+    return { text: body.policy || text, ...(body.updatedAt ? { updatedAt: body.updatedAt } : {}) };
+  }
+
+  /** Server-side validation without applying (0.29+). Throws invalid_argument with the server's reason. */
+  async checkPolicy(text: string): Promise<void> {
+    const { caps, version } = await this.server();
+    if (!caps.policyCheck) throw new HeadscaleError({ kind: "unsupported", operation: "check policy", hint: `Headscale ${version} has no policy check endpoint (0.29+)` });
+    await this.call({ method: "POST", path: "/api/v1/policy/check", body: { policy: text }, idempotent: true, operation: "check policy" }, z.unknown());
+  }
+
+  // ---- plumbing -----------------------------------------------------------------------------------
+
+  private async call<T extends z.ZodType>(req: Request, schema: T): Promise<z.infer<T>> {
+    const res = await this.transport.send(req);
+    if (res.status < 200 || res.status >= 300) throw mapError(res, req.operation, this.apiKey);
+    const parsed = schema.safeParse(res.text ? safeJson(res.text) : {});
+    if (!parsed.success) {
+      throw new HeadscaleError({
+        kind: "server",
+        operation: req.operation,
+        serverMessage: redact(`unexpected response: ${z.prettifyError(parsed.error)}`, this.apiKey),
+        hint: "this Headscale version may not be supported yet; please report it",
+      });
+    }
+    return parsed.data;
+  }
+}
+
+function reject(operation: string, fieldName: string, problem: string | undefined): void {
+  if (problem) throw new HeadscaleError({ kind: "invalid_argument", operation, hint: `${fieldName}: ${problem}` });
+}
+
+function seg(s: string): string {
+  return encodeURIComponent(s);
+}
+
+function compact<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== "")) as Partial<T>;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

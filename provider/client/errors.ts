@@ -1,0 +1,81 @@
+// Every failure the client reports is a HeadscaleError with a kind the resources can act on and a
+// message a person can act on. Messages never contain the API key (see redact).
+
+export type ErrorKind =
+  | "not_found"
+  | "conflict"
+  | "invalid_argument"
+  | "unauthorized"
+  | "policy_file_mode"
+  | "unsupported"
+  | "unreachable"
+  | "timeout"
+  | "server";
+
+export interface ErrorDetails {
+  kind: ErrorKind;
+  /** What was being done, e.g. `create user "alice"`. */
+  operation: string;
+  status?: number;
+  grpcCode?: number;
+  serverMessage?: string;
+  hint?: string;
+}
+
+export class HeadscaleError extends Error {
+  readonly kind: ErrorKind;
+  readonly operation: string;
+  readonly status?: number;
+  readonly grpcCode?: number;
+  readonly serverMessage?: string;
+
+  constructor(d: ErrorDetails) {
+    super(composeMessage(d));
+    this.name = "HeadscaleError";
+    this.kind = d.kind;
+    this.operation = d.operation;
+    if (d.status !== undefined) this.status = d.status;
+    if (d.grpcCode !== undefined) this.grpcCode = d.grpcCode;
+    if (d.serverMessage !== undefined) this.serverMessage = d.serverMessage;
+  }
+}
+
+export const isNotFound = (e: unknown): boolean => e instanceof HeadscaleError && e.kind === "not_found";
+
+const headline: Record<ErrorKind, string> = {
+  not_found: "not found",
+  conflict: "already exists",
+  invalid_argument: "rejected as invalid",
+  unauthorized: "the API key was refused",
+  policy_file_mode: "the policy cannot be written through the API",
+  unsupported: "not supported by this Headscale version",
+  unreachable: "Headscale server unreachable",
+  timeout: "timed out",
+  server: "Headscale reported an error",
+};
+
+const defaultHint: Partial<Record<ErrorKind, string>> = {
+  unauthorized:
+    "check the API key (HEADSCALE_API_KEY / headscale:apiKey / api_key); create one with `headscale apikeys create --expiration 90d`",
+  policy_file_mode:
+    "the server runs with `policy.mode: file`; set `policy.mode: database` in Headscale's config to manage the policy from code",
+  unreachable: "check the URL (HEADSCALE_URL / headscale:url / url) and that the server is running",
+};
+
+function composeMessage(d: ErrorDetails): string {
+  let text = `${d.operation}: ${headline[d.kind]}`;
+  if (d.serverMessage) text += ` (server said: ${d.serverMessage.trim()})`;
+  const hint = d.hint ?? defaultHint[d.kind];
+  if (hint) text += `. ${hint}`;
+  return text;
+}
+
+const secretPatterns = [/hskey-(api|auth)-[A-Za-z0-9_-]+/g, /Bearer\s+\S+/gi];
+
+/** Removes anything key-like, and the given secrets, from text that may reach a person or a log. */
+export function redact(text: string, ...secrets: Array<string | undefined>): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join("[redacted]");
+  for (const p of secretPatterns) out = out.replace(p, "[redacted]");
+  return out;
+}

@@ -1,0 +1,185 @@
+// The only place that speaks HTTP. Timeouts per attempt; retries with backoff only for calls marked safe
+// to repeat, or when the connection failed before the request could reach the server.
+import http from "node:http";
+import https from "node:https";
+import { HeadscaleError, redact } from "./errors.js";
+
+export interface ConnectionOptions {
+  /** Base URL of the Headscale server, e.g. https://headscale.example.com */
+  url: string;
+  apiKey: string;
+  /** PEM of a CA to trust in addition to the system store (self-signed or private CA). */
+  caCertificate?: string;
+  /** Allow plain http:// to a host other than loopback (the API key then travels in clear). */
+  allowInsecureHttp?: boolean;
+  /** Per-attempt timeout. */
+  timeoutMs?: number;
+  /** Extra attempts for calls that are safe to repeat. */
+  retries?: number;
+  /** First backoff delay; doubles per attempt, with jitter. */
+  backoffMs?: number;
+}
+
+export interface Request {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  path: string;
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  /** Safe to send twice (reads, and writes whose repetition has the same effect). */
+  idempotent: boolean;
+  /** No API key needed (/health, /version). */
+  anonymous?: boolean;
+  operation: string;
+}
+
+export interface Response {
+  status: number;
+  contentType: string;
+  text: string;
+}
+
+/** Called once per HTTP attempt; used by benchmarks and tests to count API calls. */
+export type CallObserver = (method: string, path: string, status: number | "error") => void;
+
+const loopbackHosts = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
+
+export function checkUrl(raw: string, allowInsecureHttp = false): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new HeadscaleError({
+      kind: "invalid_argument",
+      operation: "configure provider",
+      hint: `url "${raw}" is not a valid URL; use e.g. https://headscale.example.com`,
+    });
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new HeadscaleError({
+      kind: "invalid_argument",
+      operation: "configure provider",
+      hint: `url must start with https:// or http:// (got ${url.protocol}//)`,
+    });
+  }
+  const loopback = loopbackHosts.has(url.hostname) || url.hostname.startsWith("127.");
+  if (url.protocol === "http:" && !loopback && !allowInsecureHttp) {
+    throw new HeadscaleError({
+      kind: "invalid_argument",
+      operation: "configure provider",
+      hint:
+        `refusing plain http:// to ${url.hostname}: the API key would travel in clear. Use https://, ` +
+        `or set allowInsecureHttp (Terraform: allow_insecure_http) if the network is trusted`,
+    });
+  }
+  return url;
+}
+
+export class Transport {
+  private readonly base: URL;
+  private readonly agent: http.Agent;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly backoffMs: number;
+  observer: CallObserver | undefined;
+
+  constructor(private readonly opts: ConnectionOptions) {
+    this.base = checkUrl(opts.url, opts.allowInsecureHttp);
+    if (!opts.apiKey) {
+      throw new HeadscaleError({
+        kind: "unauthorized",
+        operation: "configure provider",
+        hint: "no API key given: set HEADSCALE_API_KEY, the headscale:apiKey secret, or api_key",
+      });
+    }
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.retries = opts.retries ?? 4;
+    this.backoffMs = opts.backoffMs ?? 250;
+    this.agent =
+      this.base.protocol === "https:"
+        ? new https.Agent({ keepAlive: true, ...(opts.caCertificate ? { ca: opts.caCertificate } : {}) })
+        : new http.Agent({ keepAlive: true });
+  }
+
+  get url(): string {
+    return this.base.toString();
+  }
+
+  async send(req: Request): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await this.attempt(req);
+        const retriable = req.idempotent && (res.status === 429 || res.status === 502 || res.status === 503 || res.status === 504);
+        if (!retriable || attempt >= this.retries) return res;
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException & { sentRequest?: boolean };
+        // A refused connection never reached Headscale, so even a create is safe to send again.
+        const safe = req.idempotent || e.code === "ECONNREFUSED";
+        const transient = e.code !== "ENOTFOUND" && e.code !== "CERT_HAS_EXPIRED" && !String(e.code ?? "").startsWith("ERR_TLS") && !/certificate|self.signed/i.test(e.message);
+        if (!safe || !transient || attempt >= this.retries) throw this.networkError(req, e);
+      }
+      const delay = this.backoffMs * 2 ** attempt;
+      await new Promise((r) => setTimeout(r, delay / 2 + Math.random() * (delay / 2)));
+    }
+  }
+
+  private networkError(req: Request, e: NodeJS.ErrnoException): HeadscaleError {
+    if (e.code === "ETIMEDOUT_REQUEST") {
+      return new HeadscaleError({
+        kind: "timeout",
+        operation: req.operation,
+        hint: `no answer from ${this.base.origin} within ${this.timeoutMs} ms`,
+      });
+    }
+    const tls = /certificate|self.signed|TLS|SSL/i.test(`${e.code} ${e.message}`);
+    return new HeadscaleError({
+      kind: "unreachable",
+      operation: req.operation,
+      serverMessage: redact(`${e.code ?? ""} ${e.message}`.trim(), this.opts.apiKey),
+      hint: tls
+        ? `TLS to ${this.base.origin} failed; if the server uses a private CA, pass its PEM as caCertificate (Terraform: ca_certificate)`
+        : `could not connect to ${this.base.origin}; check the URL (HEADSCALE_URL / headscale:url / url) and that the server is running`,
+    });
+  }
+
+  private attempt(req: Request): Promise<Response> {
+    const url = new URL(req.path, this.base);
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (!req.anonymous) headers.authorization = `Bearer ${this.opts.apiKey}`;
+    if (payload) {
+      headers["content-type"] = "application/json";
+      headers["content-length"] = String(payload.length);
+    }
+    const lib = url.protocol === "https:" ? https : http;
+    return new Promise<Response>((resolve, reject) => {
+      const r = lib.request(url, { method: req.method, headers, agent: this.agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          this.observer?.(req.method, url.pathname, res.statusCode ?? 0);
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers["content-type"] ?? ""),
+            text: Buffer.concat(chunks).toString("utf8"),
+          });
+        });
+        res.on("error", reject);
+      });
+      r.setTimeout(this.timeoutMs, () => {
+        const e = new Error(`timed out after ${this.timeoutMs} ms`) as NodeJS.ErrnoException;
+        e.code = "ETIMEDOUT_REQUEST";
+        r.destroy(e);
+      });
+      r.on("error", (e) => {
+        this.observer?.(req.method, url.pathname, "error");
+        reject(e);
+      });
+      r.end(payload);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

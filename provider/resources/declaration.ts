@@ -1,0 +1,110 @@
+// The contract every resource and data source declares once; the Pulumi and Terraform frontends only
+// translate it. Field metadata lives on the zod field itself (see `field`).
+import { z } from "zod";
+import type { HeadscaleClient } from "../client/index.js";
+
+export interface FieldMeta {
+  description: string;
+  /** Set by the server or the provider; never by the user. */
+  computed?: boolean;
+  /** Optional input that the provider fills in when the user leaves it out (e.g. a normalised value). */
+  defaulted?: boolean;
+  /** Masked in output, encrypted/sensitive in state. */
+  secret?: boolean;
+  /** A change to this input replaces the object. */
+  forcesReplacement?: boolean;
+}
+
+export const fieldMeta = z.registry<FieldMeta>();
+
+/** Attaches metadata to a zod field: `name: field(z.string(), { description: "…" })`. */
+export function field<T extends z.ZodType>(schema: T, meta: FieldMeta): T {
+  fieldMeta.add(schema, meta);
+  return schema;
+}
+
+/** Metadata of a field, looking through optional/nullable/default wrappers. */
+export function metaOf(schema: z.ZodType): FieldMeta | undefined {
+  let s: z.ZodType | undefined = schema;
+  while (s) {
+    const m = fieldMeta.get(s);
+    if (m) return m;
+    const inner: unknown = (s as { _zod?: { def?: { innerType?: unknown } } })._zod?.def?.innerType;
+    s = inner as z.ZodType | undefined;
+  }
+  return undefined;
+}
+
+/** A value not known yet (preview/plan time, from another resource's output). Frontends map theirs to it. */
+export const Unknown: unique symbol = Symbol.for("headscale-iac.unknown");
+export type Unknown = typeof Unknown;
+export const isUnknown = (v: unknown): v is Unknown => v === Unknown;
+/** Inputs as seen at preview: any top-level value may still be unknown. */
+export type Planned<T> = { [K in keyof T]: T[K] | Unknown };
+
+/** A user-facing problem with one field, reported before anything is written. */
+export interface Problem {
+  /** Field name in the declaration's own (camelCase) spelling; omitted for whole-resource problems. */
+  field?: string;
+  message: string;
+  severity?: "error" | "warning";
+}
+
+/** Shared per-run context: one client, and one list call per object kind for the whole run. */
+export interface Context {
+  client: HeadscaleClient;
+  /** Reads shared by every resource in a run (refresh of N resources = one list call per kind). */
+  lists: ListCache;
+  log(message: string): void;
+}
+
+export interface ListCache {
+  users(): Promise<import("../client/index.js").User[]>;
+  nodes(): Promise<import("../client/index.js").Node[]>;
+  preAuthKeys(): Promise<import("../client/index.js").PreAuthKey[]>;
+  policy(): Promise<import("../client/index.js").PolicyDocument>;
+  /** Forget cached lists after a write that changes them. */
+  invalidate(kind?: "users" | "nodes" | "preAuthKeys" | "policy"): void;
+}
+
+export interface DiffResult {
+  /** Fields whose change is applied in place. */
+  updates: string[];
+  /** Fields whose change replaces the object (a field may be listed here without an input change, e.g. rotation). */
+  replaces: string[];
+  /** Create the replacement before deleting the old object (default true). */
+  createBeforeDelete?: boolean;
+  /** Human explanation per field, shown in previews/plans (e.g. "Headscale cannot update a user's email"). */
+  reasons?: Record<string, string>;
+}
+
+export interface ResourceDeclaration<
+  Args extends z.ZodObject = z.ZodObject,
+  State extends z.ZodObject = z.ZodObject,
+> {
+  /** PascalCase; Terraform type is headscale_<snake_case>. */
+  name: string;
+  description: string;
+  /** Inputs. */
+  args: Args;
+  /** Everything stored: inputs (normalised) plus computed outputs. */
+  state: State;
+  /** Validation that may read the live server (never writes). Returns problems; empty = fine. */
+  check(ctx: Context, args: Planned<z.infer<Args>>): Promise<Problem[]>;
+  diff(ctx: Context, id: string, olds: z.infer<State>, news: Planned<z.infer<Args>>): Promise<DiffResult>;
+  create(ctx: Context, args: z.infer<Args>): Promise<{ id: string; state: z.infer<State> }>;
+  /** Current state, or null if the object is gone (frontends then plan a re-create). */
+  read(ctx: Context, id: string, olds: z.infer<State>): Promise<{ id: string; state: z.infer<State> } | null>;
+  update(ctx: Context, id: string, olds: z.infer<State>, news: z.infer<Args>): Promise<z.infer<State>>;
+  delete(ctx: Context, id: string, olds: z.infer<State>): Promise<void>;
+  /** Adopt an existing object by its import id; returns state whose inputs reproduce it. */
+  import?(ctx: Context, importId: string): Promise<{ id: string; state: z.infer<State> }>;
+}
+
+export interface DataSourceDeclaration<Args extends z.ZodObject = z.ZodObject, Result extends z.ZodObject = z.ZodObject> {
+  name: string;
+  description: string;
+  args: Args;
+  result: Result;
+  read(ctx: Context, args: z.infer<Args>): Promise<z.infer<Result>>;
+}

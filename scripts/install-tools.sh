@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Builds the test tools (Headscale, Pulumi CLI, tailscale, OpenTofu) from the Go module proxy, which here
+# serves exact versions only: each tool is built through a small wrapper module. Idempotent; everything is
+# cached under $HEADSCALE_IAC_CACHE (default ~/.cache/headscale-iac), outside the repository.
+#
+# usage: scripts/install-tools.sh [all|headscale|pulumi|tailscale|opentofu|terraform]...
+# prints one progress line per tool and, last, `BIN_DIR=<dir>`.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${HEADSCALE_IAC_CACHE:-$HOME/.cache/headscale-iac}
+bin="$cache/bin"
+mkdir -p "$bin" "$cache/build" "$cache/logs"
+
+export GOPATH="$cache/gopath" GOMODCACHE="$cache/gopath/pkg/mod" GOCACHE="$cache/gocache"
+export GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0
+
+say() { printf '[tools] %s\n' "$*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+
+versions() { awk -v t="$1" '$1==t {print $2}' "$here/tool-versions"; }
+
+# One build at a time per cache (parallel test runs, or a run started while a build is going on).
+lock_builds() {
+  [ -n "${LOCKED:-}" ] && return 0
+  exec 9>"$cache/.lock"
+  if ! flock -n 9; then
+    say "another run is building tools; waiting for it"
+    flock 9
+  fi
+  LOCKED=1
+}
+
+need_go() {
+  command -v go >/dev/null 2>&1 || die "Go is not installed, and Headscale, the Pulumi CLI, tailscale and OpenTofu are built from Go modules. Install Go >= 1.26 (Debian: apt-get install golang-1.26, or the Go toolchain your distribution ships) and re-run."
+}
+
+# build_wrapped NAME OUT_BINARY MODULE VERSION PACKAGE [extra go.mod lines] -- [go build flags]
+build_wrapped() {
+  local name=$1 out=$2 module=$3 version=$4 package=$5; shift 5
+  local extra=() flags=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do extra+=("$1"); shift; done
+  [ "${1:-}" = -- ] && shift
+  flags=("$@")
+  if [ -x "$out" ]; then say "$name: cached ($out)"; return 0; fi
+  lock_builds
+  if [ -x "$out" ]; then say "$name: built by another run ($out)"; return 0; fi
+  need_go
+  local dir log
+  dir="$cache/build/$(basename "$out")"; log="$cache/logs/$(basename "$out").log"
+  local started=$SECONDS
+  say "$name: building from $module@v$version (first time only; several minutes; log: $log)"
+  rm -rf "$dir"; mkdir -p "$dir"
+  {
+    printf 'module wrapper\n\ngo 1.24\n\nrequire %s v%s\n' "$module" "$version"
+    for l in ${extra[@]+"${extra[@]}"}; do printf '%s\n' "$l"; done
+  } > "$dir/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$package" > "$dir/tools.go"
+  (
+    cd "$dir"
+    # Seed go.sum with the module's own: covers dependencies the checksum database does not know.
+    local src
+    src=$(go mod download -json "$module@v$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    [ -n "$src" ] && [ -f "$src/go.sum" ] && cp "$src/go.sum" go.sum
+    go mod tidy
+    go build -trimpath ${flags[@]+"${flags[@]}"} -o "$out.tmp" "$package"
+    mv "$out.tmp" "$out"
+  ) >"$log" 2>&1 || { tail -n 20 "$log" >&2; die "$name v$version could not be built (full log: $log)"; }
+  say "$name: built in $((SECONDS - started))s"
+}
+
+install_headscale() {
+  local v
+  for v in $(versions headscale); do
+    GONOSUMDB=${GONOSUMDB:-github.com/tailscale/tailsql} \
+      build_wrapped "headscale $v" "$bin/headscale-$v" github.com/juanfont/headscale "$v" \
+      github.com/juanfont/headscale/cmd/headscale
+  done
+}
+
+install_pulumi() {
+  local v; v=$(versions pulumi)
+  GONOSUMDB='github.com/pulumi/*' build_wrapped "pulumi $v" "$bin/pulumi-$v" \
+    github.com/pulumi/pulumi/pkg/v3 "$v" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+    "require github.com/pulumi/pulumi/sdk/v3 v$v" \
+    "replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e" \
+    -- -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$v"
+  ln -sf "pulumi-$v" "$bin/pulumi"
+}
+
+install_tailscale() {
+  local v; v=$(versions tailscale)
+  build_wrapped "tailscaled $v" "$bin/tailscaled-$v" tailscale.com "$v" tailscale.com/cmd/tailscaled
+  build_wrapped "tailscale $v" "$bin/tailscale-$v" tailscale.com "$v" tailscale.com/cmd/tailscale
+  ln -sf "tailscaled-$v" "$bin/tailscaled"; ln -sf "tailscale-$v" "$bin/tailscale"
+}
+
+install_opentofu() {
+  local v; v=$(versions opentofu)
+  build_wrapped "opentofu $v" "$bin/tofu-$v" github.com/opentofu/opentofu "$v" \
+    github.com/opentofu/opentofu/cmd/tofu \
+    "replace github.com/hashicorp/hcl/v2 v2.20.1 => github.com/opentofu/hcl/v2 v2.20.2-0.20251021132045-587d123c2828"
+  ln -sf "tofu-$v" "$bin/tofu"
+}
+
+install_terraform() {
+  if command -v terraform >/dev/null 2>&1; then
+    say "terraform: using $(command -v terraform) ($(terraform version 2>/dev/null | head -n1))"
+    ln -sf "$(command -v terraform)" "$bin/terraform"
+  else
+    build_wrapped "terraform 1.5.7" "$bin/terraform-1.5.7" github.com/hashicorp/terraform 1.5.7 \
+      github.com/hashicorp/terraform
+    ln -sf terraform-1.5.7 "$bin/terraform"
+  fi
+}
+
+[ $# -gt 0 ] || set -- all
+[ "$*" = none ] && set --
+for what in "$@"; do
+  case $what in
+    all) install_headscale; install_pulumi; install_tailscale; install_terraform; install_opentofu ;;
+    headscale|pulumi|tailscale|opentofu|terraform) "install_$what" ;;
+    *) die "unknown tool '$what' (all|headscale|pulumi|tailscale|opentofu|terraform)" ;;
+  esac
+done
+echo "BIN_DIR=$bin"

@@ -1,0 +1,10 @@
+// Runs once before the suite: builds (first run) or finds (later runs) every tool the tests drive.
+// TEST_TOOLS narrows the list while iterating on one part (e.g. TEST_TOOLS=headscale).
+import { ensureTools, headscaleVersions } from "./tools.js";
+
+export default function setup(): void {
+  const started = Date.now();
+  const tools = (process.env.TEST_TOOLS ?? "headscale tailscale pulumi terraform opentofu").split(/[\s,]+/).filter(Boolean);
+  ensureTools(...tools);
+  process.stderr.write(`[tools] ${tools.join(", ")} ready in ${((Date.now() - started) / 1000).toFixed(0)} s; Headscale versions under test: ${headscaleVersions().join(", ")}\n`);
+}

@@ -1,0 +1,56 @@
+// Locates (and on first use builds) the tools the tests drive, through scripts/install-tools.sh.
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+
+function findRepoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      readFileSync(path.join(dir, "scripts", "tool-versions"));
+      return dir;
+    } catch {
+      const up = path.dirname(dir);
+      if (up === dir) throw new Error("cannot find the repository root (scripts/tool-versions)");
+      dir = up;
+    }
+  }
+}
+
+export const root = findRepoRoot();
+export const cacheDir = process.env.HEADSCALE_IAC_CACHE ?? path.join(homedir(), ".cache", "headscale-iac");
+export const binDir = path.join(cacheDir, "bin");
+
+export function pinnedVersions(tool: string): string[] {
+  return readFileSync(path.join(root, "scripts", "tool-versions"), "utf8")
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/))
+    .filter(([t]) => t === tool)
+    .map(([, v]) => v!);
+}
+
+export const headscaleVersions = (): string[] => {
+  const only = process.env.HEADSCALE_VERSIONS?.split(",").map((s) => s.trim()).filter(Boolean);
+  const all = pinnedVersions("headscale");
+  return only?.length ? all.filter((v) => only.includes(v)) : all;
+};
+export const newestHeadscale = (): string => pinnedVersions("headscale").at(-1)!;
+export const headscaleBinary = (version: string): string => path.join(binDir, `headscale-${version}`);
+
+/** Builds whatever is missing (progress on stderr); cheap when everything is cached. */
+export function ensureTools(...tools: string[]): void {
+  const r = spawnSync("bash", [path.join(root, "scripts", "install-tools.sh"), ...tools], { stdio: ["ignore", "ignore", "inherit"] });
+  if (r.status !== 0) throw new Error(`scripts/install-tools.sh ${tools.join(" ")} failed (exit ${r.status}); see the lines above`);
+}
+
+/** Environment with the cached tools first on PATH. */
+export function toolEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, PATH: `${binDir}:${process.env.PATH ?? ""}`, ...extra };
+}
+
+export function toolVersion(cmd: string, args: string[] = ["version"]): string {
+  return execFileSync(cmd, args, { env: toolEnv(), encoding: "utf8" }).split("\n")[0]!.trim();
+}
