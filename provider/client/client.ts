@@ -254,6 +254,22 @@ export class HeadscaleClient {
     return { text: body.policy || text, ...(body.updatedAt ? { updatedAt: body.updatedAt } : {}) };
   }
 
+  /**
+   * Whether the policy can be written through the API (policy.mode: database), found out without changing
+   * anything: Headscale refuses a write for the mode before it parses the text, and an unparsable text is
+   * refused before anything is stored.
+   */
+  async policyWritable(): Promise<boolean> {
+    try {
+      await this.call({ method: "PUT", path: "/api/v1/policy", body: { policy: "headscale-iac: probe of policy.mode, not a policy" }, idempotent: true, operation: "probe policy mode" }, z.unknown());
+      throw new HeadscaleError({ kind: "server", operation: "probe policy mode", hint: "Headscale accepted an unparsable policy; please report this" });
+    } catch (e) {
+      if (e instanceof HeadscaleError && e.kind === "policy_file_mode") return false;
+      if (e instanceof HeadscaleError && e.kind === "invalid_argument") return true;
+      throw e;
+    }
+  }
+
   /** Server-side validation without applying (0.29+). Throws invalid_argument with the server's reason. */
   async checkPolicy(text: string): Promise<void> {
     const { caps, version } = await this.server();

@@ -12,11 +12,5 @@ export function checkUserName(name: string): string | undefined {
   return undefined;
 }
 
-/** Rules of Headscale's validateTag, plus a non-empty name after the prefix. */
-export function checkTag(tag: string): string | undefined {
-  if (!tag.startsWith("tag:")) return `"${tag}" must start with "tag:" (e.g. "tag:${tag.replace(/^[^:]*:/, "") || "server"}")`;
-  if (tag.length === 4) return `"${tag}" needs a name after "tag:"`;
-  if (tag.toLowerCase() !== tag) return `"${tag}" must be lowercase ("${tag.toLowerCase()}")`;
-  if (/\s/.test(tag)) return `"${tag}" must not contain spaces`;
-  return undefined;
-}
+/** Tag rules live with the policy tooling (one place for the API's and the policy parser's rules). */
+export { isValidTag as checkTag } from "../policy/validate.js";

@@ -104,6 +104,12 @@ describe.each(headscaleVersions())("Headscale %s client contract", (version) => 
     }
   });
 
+  it("probes the policy mode without changing the policy", async () => {
+    const before = await client.getPolicy();
+    expect(await client.policyWritable()).toBe(true);
+    expect((await client.getPolicy()).text).toBe(before.text);
+  });
+
   it("rejects an invalid policy and keeps the old one", async () => {
     await expectError(client.setPolicy(`{"acls":[{"action":"accept","src":["group:undefined"],"dst":["*:*"]}]}`), "invalid_argument", /group:undefined/);
     expect((await client.getPolicy()).text).toContain("test policy");
@@ -192,6 +198,7 @@ describe.each(headscaleVersions())("Headscale %s client contract", (version) => 
     const c = new HeadscaleClient({ url: fileServer.url, apiKey: fileServer.apiKey });
     try {
       await expectError(c.setPolicy(policy()), "policy_file_mode", /policy\.mode: database/);
+      expect(await c.policyWritable()).toBe(false);
     } finally {
       c.close();
       await fileServer.stop();

@@ -1,0 +1,90 @@
+// Read-only lookups. Each is one list call (shared with the resources in the same run).
+import { z } from "zod";
+import { HeadscaleError, type Node, type User as ApiUser } from "../client/index.js";
+import { field, type DataSourceDeclaration } from "./declaration.js";
+import { findUser } from "./lookups.js";
+
+const userShape = z.object({
+  userId: field(z.string(), { description: "Numeric user id.", computed: true }),
+  name: field(z.string(), { description: "User name.", computed: true }),
+  displayName: field(z.string(), { description: "Display name.", computed: true }),
+  email: field(z.string(), { description: "Email address.", computed: true }),
+  provider: field(z.string(), { description: "Identity provider (oidc) or empty for local users.", computed: true }),
+  createdAt: field(z.string(), { description: "Creation time.", computed: true }),
+});
+const toUser = (u: ApiUser): z.infer<typeof userShape> => ({ userId: u.id, name: u.name, displayName: u.displayName, email: u.email, provider: u.provider, createdAt: u.createdAt ?? "" });
+
+const nodeShape = z.object({
+  nodeId: field(z.string(), { description: "Numeric node id.", computed: true }),
+  name: field(z.string(), { description: "Node name (given name).", computed: true }),
+  hostname: field(z.string(), { description: "Hostname the node reported.", computed: true }),
+  user: field(z.string(), { description: "Owning user's name (empty for tagged nodes on 0.28+).", computed: true }),
+  tags: field(z.array(z.string()), { description: "The node's tags.", computed: true }),
+  ipAddresses: field(z.array(z.string()), { description: "Tailnet addresses.", computed: true }),
+  online: field(z.boolean(), { description: "Connected right now.", computed: true }),
+});
+const toNode = (n: Node): z.infer<typeof nodeShape> => ({ nodeId: n.id, name: n.givenName || n.name, hostname: n.name, user: n.user?.name ?? "", tags: n.tags, ipAddresses: n.ipAddresses, online: n.online });
+
+const usersArgs = z.object({
+  name: field(z.string().optional(), { description: "Only the user with this name." }),
+  email: field(z.string().optional(), { description: "Only users with this email." }),
+});
+export const UsersLookup: DataSourceDeclaration = {
+  name: "Users",
+  description: "Users on the server, optionally filtered.",
+  args: usersArgs,
+  result: usersArgs.extend({ users: field(z.array(userShape), { description: "Matching users.", computed: true }) }),
+  async read(ctx, a) {
+    const f = a as z.infer<typeof usersArgs>;
+    const users = (await ctx.lists.users()).filter((u) => (f.name === undefined || u.name === f.name) && (f.email === undefined || u.email === f.email));
+    return { ...f, users: users.map(toUser) };
+  },
+};
+
+const userArgs = z.object({ user: field(z.string(), { description: "User name or numeric id." }) });
+export const UserLookup: DataSourceDeclaration = {
+  name: "User",
+  description: "One user, by name or id; fails if it does not exist.",
+  args: userArgs,
+  result: userArgs.extend(userShape.shape),
+  async read(ctx, a) {
+    const { user } = a as z.infer<typeof userArgs>;
+    const u = await findUser(ctx, user);
+    if (!u) throw new HeadscaleError({ kind: "not_found", operation: `look up user "${user}"`, hint: "no user has that name or id" });
+    return { user, ...toUser(u) };
+  },
+};
+
+const nodesArgs = z.object({
+  user: field(z.string().optional(), { description: "Only nodes owned by this user (name)." }),
+  tag: field(z.string().optional(), { description: "Only nodes with this tag." }),
+  name: field(z.string().optional(), { description: "Only nodes with this name or hostname." }),
+});
+export const NodesLookup: DataSourceDeclaration = {
+  name: "Nodes",
+  description: "Nodes on the server, optionally filtered by user, tag or name.",
+  args: nodesArgs,
+  result: nodesArgs.extend({ nodes: field(z.array(nodeShape), { description: "Matching nodes.", computed: true }) }),
+  async read(ctx, a) {
+    const f = a as z.infer<typeof nodesArgs>;
+    const nodes = (await ctx.lists.nodes()).filter(
+      (n) => (f.user === undefined || n.user?.name === f.user) && (f.tag === undefined || n.tags.includes(f.tag)) && (f.name === undefined || n.givenName === f.name || n.name === f.name),
+    );
+    return { ...f, nodes: nodes.map(toNode) };
+  },
+};
+
+const policyArgs = z.object({});
+export const PolicyLookup: DataSourceDeclaration = {
+  name: "Policy",
+  description: "The server's current policy text, as stored (empty if none).",
+  args: policyArgs,
+  result: z.object({
+    policy: field(z.string(), { description: "Policy text as stored.", computed: true }),
+    updatedAt: field(z.string(), { description: "Last update time.", computed: true }),
+  }),
+  async read(ctx) {
+    const p = await ctx.lists.policy();
+    return { policy: p.text, updatedAt: p.updatedAt ?? "" };
+  },
+};

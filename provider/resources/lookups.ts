@@ -1,0 +1,42 @@
+// Live lookups shared by several resources (users by name or id, tags defined by a policy).
+import type { User } from "../client/index.js";
+import { definedTags, isValidTag, parsePolicyText } from "../policy/index.js";
+import type { Context, Problem } from "./declaration.js";
+
+/** A user by numeric id or by name. `fresh` skips the shared list (right before a write). */
+export async function findUser(ctx: Context, nameOrId: string, opts: { fresh?: boolean } = {}): Promise<User | undefined> {
+  if (opts.fresh) ctx.lists.invalidate("users");
+  const users = await ctx.lists.users();
+  return (/^\d+$/.test(nameOrId) ? users.find((u) => u.id === nameOrId) : undefined) ?? users.find((u) => u.name === nameOrId);
+}
+
+export function tagProblems(tags: string[], fieldName: string): Problem[] {
+  const problems: Problem[] = [];
+  for (const t of tags) {
+    const p = isValidTag(t);
+    if (p) problems.push({ field: fieldName, message: p });
+  }
+  return problems;
+}
+
+/**
+ * Tags missing from tagOwners. Checked against `policyText` when given (a policy planned in the same run),
+ * else against the live policy.
+ */
+export async function checkTagsDefined(ctx: Context, tags: string[], fieldName: string, policyText?: string, opts: { fresh?: boolean } = {}): Promise<Problem[]> {
+  let text = policyText;
+  let source = "the policy given in `policy`";
+  if (text === undefined) {
+    if (opts.fresh) ctx.lists.invalidate("policy");
+    text = (await ctx.lists.policy()).text;
+    source = "the server's current policy";
+  }
+  const parsed = text.trim() === "" ? undefined : parsePolicyText(text);
+  const defined = parsed?.ok ? definedTags(parsed.value) : new Set<string>();
+  return tags
+    .filter((t) => !defined.has(t))
+    .map((t) => ({
+      field: fieldName,
+      message: `tag "${t}" is not defined in ${source}: add "${t}": ["group:admin"] (its owners) to the policy's tagOwners${policyText === undefined ? ", or pass the Policy resource's policy output in `policy` if it is created in the same run" : ""}`,
+    }));
+}

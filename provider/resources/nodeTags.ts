@@ -1,0 +1,111 @@
+// The tags of one node. Headscale 0.28+ treats tags as identity: a tagged node loses its user and cannot
+// be untagged through the API, so destroying this resource leaves the tags in place (and says so).
+import { z } from "zod";
+import { HeadscaleError, type Node } from "../client/index.js";
+import { field, isUnknown, type Context, type Problem, type ResourceDeclaration } from "./declaration.js";
+import { changedFields, sameSet } from "./diffing.js";
+import { durationHelp, parseDuration } from "./duration.js";
+import { checkTagsDefined, tagProblems } from "./lookups.js";
+
+const args = z.object({
+  nodeId: field(z.string().optional(), { description: "Numeric id of the node. Set this or nodeName.", forcesReplacement: true }),
+  nodeName: field(z.string().optional(), { description: "Name (given name or hostname) of the node, for nodes created elsewhere. Set this or nodeId.", forcesReplacement: true }),
+  waitFor: field(z.string().optional(), { description: 'How long to wait for a node named nodeName to appear (e.g. "2m") when it is still joining. Default "0s".' }),
+  tags: field(z.array(z.string()), { description: "The node's tags (a set; each must be defined in the policy's tagOwners)." }),
+  policy: field(z.string().optional(), { description: "Policy text whose tagOwners must define the tags (pass a Policy resource's `policy` output when it is created in the same run). Default: the live policy." }),
+});
+const state = args.extend({
+  resolvedNodeId: field(z.string(), { description: "Id of the node the tags are set on.", computed: true }),
+  givenName: field(z.string(), { description: "The node's name.", computed: true }),
+});
+type State = z.infer<typeof state>;
+
+const matchesName = (n: Node, name: string) => n.givenName === name || n.name === name;
+
+async function resolveNode(ctx: Context, a: { nodeId?: string; nodeName?: string; waitFor?: string }): Promise<Node> {
+  const waitMs = a.waitFor ? (parseDuration(a.waitFor) ?? 0) : 0;
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    ctx.lists.invalidate("nodes");
+    const nodes = await ctx.lists.nodes();
+    const found = a.nodeId ? nodes.filter((n) => n.id === a.nodeId) : nodes.filter((n) => matchesName(n, a.nodeName ?? ""));
+    if (found.length > 1) throw new HeadscaleError({ kind: "invalid_argument", operation: `find node "${a.nodeName}"`, hint: `${found.length} nodes have that name (ids ${found.map((n) => n.id).join(", ")}): use nodeId` });
+    if (found[0]) return found[0];
+    if (Date.now() >= deadline) {
+      throw new HeadscaleError({
+        kind: "not_found",
+        operation: `find node ${a.nodeId ? `id ${a.nodeId}` : `"${a.nodeName}"`}`,
+        hint: `${waitMs ? `it did not appear within ${a.waitFor}; ` : ""}nodes now: ${nodes.map((n) => `${n.givenName || n.name} (${n.id})`).join(", ") || "none"}${a.nodeName && !waitMs ? '. If it is still joining, set waitFor (e.g. "2m")' : ""}`,
+      });
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
+function toState(a: z.infer<typeof args>, node: Node): State {
+  const tags = sameSet(a.tags, node.tags) ? a.tags : node.tags;
+  return { ...a, tags, resolvedNodeId: node.id, givenName: node.givenName || node.name };
+}
+
+export const NodeTags: ResourceDeclaration<typeof args, typeof state> = {
+  name: "NodeTags",
+  description: "The set of tags of a node. Headscale 0.28+ cannot remove all tags from a node: destroying this resource leaves the node's tags as they are.",
+  args,
+  state,
+
+  async check(ctx, a) {
+    const problems: Problem[] = [];
+    if (a.nodeId === undefined && a.nodeName === undefined) problems.push({ field: "nodeId", message: "set nodeId or nodeName to say which node to tag" });
+    if (typeof a.nodeId === "string" && typeof a.nodeName === "string") problems.push({ field: "nodeName", message: "set nodeId or nodeName, not both" });
+    if (typeof a.nodeId === "string" && !/^\d+$/.test(a.nodeId)) problems.push({ field: "nodeId", message: `"${a.nodeId}" is not a node id (a number); to select by name use nodeName` });
+    if (typeof a.waitFor === "string" && parseDuration(a.waitFor) === undefined) problems.push({ field: "waitFor", message: `"${a.waitFor}" is not a duration: ${durationHelp}` });
+    if (isUnknown(a.tags)) return problems;
+    if (a.tags.length === 0) problems.push({ field: "tags", message: "give at least one tag: Headscale 0.28+ cannot remove all tags from a node (to stop managing them, remove the resource)" });
+    problems.push(...tagProblems(a.tags, "tags"));
+    if (problems.length > 0) return problems;
+    if (!isUnknown(a.policy)) problems.push(...(await checkTagsDefined(ctx, a.tags, "tags", a.policy)));
+    if (typeof a.nodeId === "string" && !(await ctx.lists.nodes()).some((n) => n.id === a.nodeId)) problems.push({ field: "nodeId", message: `no node has id ${a.nodeId}` });
+    return problems;
+  },
+
+  async diff(_ctx, _id, olds, news) {
+    const replaces = changedFields(olds, news, ["nodeId", "nodeName"]);
+    const updates: string[] = changedFields(olds, news, ["waitFor", "policy"]);
+    if (isUnknown(news.tags) || !sameSet(olds.tags, news.tags)) updates.push("tags");
+    return { updates, replaces, createBeforeDelete: false };
+  },
+
+  async create(ctx, a) {
+    const node = await resolveNode(ctx, a);
+    const tagged = await ctx.client.setNodeTags(node.id, a.tags);
+    ctx.lists.invalidate("nodes");
+    return { id: node.id, state: toState(a, tagged) };
+  },
+
+  async read(ctx, id, olds) {
+    const node = (await ctx.lists.nodes()).find((n) => n.id === id);
+    return node ? { id, state: toState(olds, node) } : null;
+  },
+
+  async update(ctx, id, olds, news) {
+    const tagged = sameSet(olds.tags, news.tags) ? undefined : await ctx.client.setNodeTags(id, news.tags);
+    ctx.lists.invalidate("nodes");
+    return tagged ? toState(news, tagged) : { ...olds, ...news };
+  },
+
+  async delete(ctx, id, olds) {
+    const { caps } = await ctx.client.server();
+    if (caps.tagsAsIdentity) {
+      ctx.log(`node ${olds.givenName} (${id}) keeps its tags ${olds.tags.join(", ")}: Headscale 0.28+ cannot untag a node`);
+      return;
+    }
+    // Before 0.28 the API sets "forced" tags, which can be cleared.
+    await ctx.client.setNodeTags(id, []).catch(() => undefined);
+    ctx.lists.invalidate("nodes");
+  },
+
+  async import(ctx, importId) {
+    const node = await resolveNode(ctx, /^\d+$/.test(importId) ? { nodeId: importId } : { nodeName: importId });
+    return { id: node.id, state: toState({ ...(/^\d+$/.test(importId) ? { nodeId: importId } : { nodeName: importId }), tags: node.tags }, node) };
+  },
+};

@@ -1,0 +1,119 @@
+// The whole ACL policy, as HuJSON text. Compared semantically (formatting, comments and key order are
+// never a change), validated before anything is written, and never silently overwritten.
+import { z } from "zod";
+import { HeadscaleError } from "../client/index.js";
+import { diffPolicySections, parsePolicyText, policiesEqual, validatePolicy } from "../policy/index.js";
+import { field, isUnknown, type Context, type Problem, type ResourceDeclaration } from "./declaration.js";
+
+export const POLICY_ID = "policy";
+
+const args = z.object({
+  policy: field(z.string(), { description: "The policy as HuJSON text (comments are kept on the server)." }),
+  overwrite: field(z.boolean().optional(), { description: "On first apply, replace a non-empty policy this resource did not create. Default false: the apply fails and shows how to adopt it." }),
+  resetOnDestroy: field(z.boolean().optional(), { description: "On destroy, clear the server's policy. Default false: the policy stays as it is." }),
+});
+const state = args.extend({
+  updatedAt: field(z.string().optional(), { description: "When the server last stored the policy.", computed: true }),
+});
+type State = z.infer<typeof state>;
+
+async function writable(ctx: Context): Promise<void> {
+  if (!(await ctx.client.policyWritable())) {
+    throw new HeadscaleError({ kind: "policy_file_mode", operation: "manage policy" });
+  }
+}
+
+function sectionSummary(oldText: string, newText: string): string {
+  const a = parsePolicyText(oldText);
+  const b = parsePolicyText(newText);
+  if (!a.ok || !b.ok) return "policy text changed";
+  const changes = diffPolicySections(a.value, b.value);
+  return changes.map((c) => c.summary).join("; ") || "policy changed";
+}
+
+export const Policy: ResourceDeclaration<typeof args, typeof state> = {
+  name: "Policy",
+  description: "The Headscale ACL policy (needs `policy.mode: database`). Diffs are semantic: formatting, comments and key order never show as changes.",
+  args,
+  state,
+
+  async check(ctx, a) {
+    if (isUnknown(a.policy)) return [];
+    const parsed = parsePolicyText(a.policy);
+    if (!parsed.ok) return [{ field: "policy", message: `line ${parsed.line}, column ${parsed.column}: ${parsed.message}` }];
+    const { version, caps } = await ctx.client.server();
+    const problems: Problem[] = validatePolicy(parsed.value, { serverVersion: version }).map((p) => ({ field: "policy", message: `${p.path}: ${p.message}`, severity: p.severity }));
+    if (problems.some((p) => p.severity === "error")) return problems;
+    if (!(await ctx.client.policyWritable())) {
+      problems.push({ field: "policy", message: "the server runs with `policy.mode: file`, so the policy cannot be managed through the API: set `policy.mode: database` in Headscale's config" });
+      return problems;
+    }
+    if (caps.policyCheck) {
+      try {
+        await ctx.client.checkPolicy(a.policy);
+      } catch (e) {
+        if (!(e instanceof HeadscaleError) || e.kind !== "invalid_argument") throw e;
+        problems.push({ field: "policy", message: `Headscale ${version} rejects it: ${e.serverMessage ?? e.message}` });
+      }
+    }
+    return problems;
+  },
+
+  async diff(_ctx, _id, olds, news) {
+    const updates: string[] = [];
+    const reasons: Record<string, string> = {};
+    if (isUnknown(news.policy) || !policiesEqual(olds.policy, news.policy)) {
+      updates.push("policy");
+      if (!isUnknown(news.policy)) reasons.policy = sectionSummary(olds.policy, news.policy);
+    }
+    for (const f of ["overwrite", "resetOnDestroy"] as const) if ((olds[f] ?? false) !== (news[f] ?? false)) updates.push(f);
+    return { updates, replaces: [], reasons };
+  },
+
+  async create(ctx, a) {
+    await writable(ctx);
+    const live = await ctx.client.getPolicy();
+    if (live.text.trim() !== "" && !a.overwrite && !policiesEqual(live.text, a.policy)) {
+      throw new HeadscaleError({
+        kind: "conflict",
+        operation: "create policy",
+        hint: "the server already has a policy that this program did not write. Set overwrite: true to replace it, or adopt it first (Terraform: import the policy with id \"policy\"; Pulumi: copy the current policy from the headscale.getPolicy() lookup into your program)",
+      });
+    }
+    const stored = await ctx.client.setPolicy(a.policy);
+    ctx.lists.invalidate("policy");
+    return { id: POLICY_ID, state: { ...a, ...(stored.updatedAt ? { updatedAt: stored.updatedAt } : {}) } };
+  },
+
+  async read(ctx, id, olds) {
+    const live = await ctx.lists.policy();
+    if (live.text.trim() === "") return null;
+    // Keep the user's own text while it means the same: only real changes are drift.
+    const text = policiesEqual(live.text, olds.policy) ? olds.policy : live.text;
+    return { id, state: { ...olds, policy: text, ...(live.updatedAt ? { updatedAt: live.updatedAt } : {}) } };
+  },
+
+  async update(ctx, _id, olds, news) {
+    if (policiesEqual(olds.policy, news.policy)) return { ...olds, ...news, policy: news.policy } as State;
+    await writable(ctx);
+    const stored = await ctx.client.setPolicy(news.policy);
+    ctx.lists.invalidate("policy");
+    return { ...news, ...(stored.updatedAt ? { updatedAt: stored.updatedAt } : {}) };
+  },
+
+  async delete(ctx, _id, olds) {
+    if (!olds.resetOnDestroy) {
+      ctx.log("the policy stays on the server (set resetOnDestroy to clear it on destroy)");
+      return;
+    }
+    await ctx.client.setPolicy("");
+    ctx.lists.invalidate("policy");
+  },
+
+  async import(ctx, importId) {
+    if (importId !== POLICY_ID) throw new HeadscaleError({ kind: "invalid_argument", operation: `import policy "${importId}"`, hint: `the policy's import id is "${POLICY_ID}"` });
+    const live = await ctx.client.getPolicy();
+    if (live.text.trim() === "") throw new HeadscaleError({ kind: "not_found", operation: "import policy", hint: "the server has no policy to import" });
+    return { id: POLICY_ID, state: { policy: live.text, ...(live.updatedAt ? { updatedAt: live.updatedAt } : {}) } };
+  },
+};

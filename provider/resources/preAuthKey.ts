@@ -1,0 +1,173 @@
+// Pre-auth key. Every property of a key is fixed at creation, so every key input replaces it. The secret
+// is returned only by create (0.28+ store a hash): it is kept from then on and never overwritten by the
+// masked value a list returns. Rotation (`rotateBefore`) replaces a key ahead of its expiry, new first.
+import { z } from "zod";
+import { HeadscaleError, isNotFound, type PreAuthKey as ApiKey } from "../client/index.js";
+import { field, isUnknown, type Context, type DiffResult, type Problem, type ResourceDeclaration } from "./declaration.js";
+import { changedFields } from "./diffing.js";
+import { durationHelp, parseDuration, resolveTime } from "./duration.js";
+import { checkTagsDefined, findUser, tagProblems } from "./lookups.js";
+
+const args = z.object({
+  user: field(z.string().optional(), { description: "Owning user, by name or numeric id. Omit for a tag-only key (Headscale 0.28+).", forcesReplacement: true }),
+  tags: field(z.array(z.string()).optional(), { description: "ACL tags that nodes joining with this key get (each must be defined in the policy's tagOwners).", forcesReplacement: true }),
+  reusable: field(z.boolean().optional(), { description: "The key can register more than one node. Default false.", forcesReplacement: true }),
+  ephemeral: field(z.boolean().optional(), { description: "Nodes registered with the key are removed when they go offline. Default false.", forcesReplacement: true }),
+  expiration: field(z.string().optional(), { description: 'When the key expires: a duration from creation ("1h", "90d") or an RFC 3339 time. Default "1h".', forcesReplacement: true }),
+  rotateBefore: field(z.string().optional(), {
+    description: 'Replace the key on the next apply once less than this duration ("7d") is left before it expires; the new key is created before the old one is removed.',
+  }),
+  recreateIfInvalid: field(z.boolean().optional(), { description: "Replace the key on the next apply when it has expired, or when a single-use key has been used. Default false: a used key stays as it is (no cascading replacements)." }),
+  policy: field(z.string().optional(), { description: "Policy text whose tagOwners must define the tags (pass a Policy resource's `policy` output to check against a policy planned in the same run). Default: the live policy." }),
+});
+
+const state = args.extend({
+  key: field(z.string(), { description: "The secret auth key.", computed: true, secret: true }),
+  keyId: field(z.string().optional(), { description: "Headscale's key id (0.28+).", computed: true }),
+  prefix: field(z.string(), { description: "Non-secret prefix identifying the key in listings.", computed: true }),
+  userId: field(z.string().optional(), { description: "Numeric id of the owning user.", computed: true }),
+  expiresAt: field(z.string(), { description: "Absolute expiry (RFC 3339).", computed: true }),
+  used: field(z.boolean(), { description: "A node has registered with the key.", computed: true }),
+  expired: field(z.boolean(), { description: "The key has expired (or was expired).", computed: true }),
+});
+type Args = z.infer<typeof args>;
+type State = z.infer<typeof state>;
+
+const DEFAULT_EXPIRATION = "1h";
+const keyFields = ["user", "tags", "reusable", "ephemeral", "expiration"] as const;
+
+/** hskey-auth-<prefix>-<secret> (0.28+) → hskey-auth-<prefix>; older plain keys → first 8 characters. */
+function prefixOf(key: string): string {
+  const m = /^(hskey-auth-[^-]+)-/.exec(key);
+  return m ? m[1]! : key.slice(0, 8);
+}
+
+function isExpired(expiresAt: string | undefined, now = Date.now()): boolean {
+  return expiresAt !== undefined && new Date(expiresAt).getTime() <= now;
+}
+
+/** The key the server lists for this state: by id (0.28+), else by the full key (older servers list it in full). */
+function findKey(keys: ApiKey[], s: Pick<State, "keyId" | "key">): ApiKey | undefined {
+  return s.keyId ? keys.find((k) => k.id === s.keyId) : keys.find((k) => k.key === s.key);
+}
+
+function rotationDue(s: State, rotateBefore: string | undefined): boolean {
+  const ms = rotateBefore ? parseDuration(rotateBefore) : undefined;
+  return ms !== undefined && new Date(s.expiresAt).getTime() - Date.now() < ms;
+}
+
+export const PreAuthKey: ResourceDeclaration<typeof args, typeof state> = {
+  name: "PreAuthKey",
+  description: "A pre-auth key for registering nodes, owned by a user and/or tags. Every key property replaces the key; `key` is secret.",
+  args,
+  state,
+
+  async check(ctx, a) {
+    const problems: Problem[] = [];
+    const tags = isUnknown(a.tags) ? undefined : (a.tags ?? []);
+    if (tags) problems.push(...tagProblems(tags, "tags"));
+    if (a.user === undefined && tags && tags.length === 0) problems.push({ field: "user", message: "a key needs an owning user, tags, or both: set user, or tags for a tag-only key" });
+    if (!isUnknown(a.expiration) && a.expiration !== undefined) {
+      const at = resolveTime(a.expiration, new Date());
+      if (!at) problems.push({ field: "expiration", message: `"${a.expiration}" is not a duration or a time: ${durationHelp}` });
+      else if (at.getTime() <= Date.now()) problems.push({ field: "expiration", message: `"${a.expiration}" is in the past: give a future time or a duration like "1h"` });
+    }
+    if (typeof a.rotateBefore === "string" && parseDuration(a.rotateBefore) === undefined) problems.push({ field: "rotateBefore", message: `"${a.rotateBefore}" is not a duration: ${durationHelp}` });
+    if (problems.some((p) => p.severity !== "warning")) return problems;
+
+    if (a.user === undefined && tags) {
+      const { caps, version } = await ctx.client.server();
+      if (!caps.tagOnlyKeys) problems.push({ field: "user", message: `Headscale ${version} needs an owning user for every key (tag-only keys need 0.28+): set user` });
+    }
+    if (typeof a.user === "string") {
+      const found = await findUser(ctx, a.user);
+      if (!found) problems.push({ field: "user", message: `user "${a.user}" does not exist on the server: create it with a User resource and pass that resource's name or id, or fix the spelling` });
+    }
+    if (tags && tags.length > 0 && !isUnknown(a.policy)) problems.push(...(await checkTagsDefined(ctx, tags, "tags", a.policy)));
+    return problems;
+  },
+
+  async diff(ctx, _id, olds, news) {
+    const changed = changedFields(olds, news, keyFields);
+    const result: DiffResult = { updates: changedFields(olds, news, ["rotateBefore", "recreateIfInvalid", "policy"]), replaces: [...changed], createBeforeDelete: true, reasons: {} };
+    for (const f of changed) result.reasons![f] = "a key's properties are fixed when it is created: a new key replaces it";
+    if (changed.length === 0) {
+      const rotateBefore = isUnknown(news.rotateBefore) ? undefined : news.rotateBefore;
+      if (rotationDue(olds, rotateBefore)) {
+        result.replaces.push("expiresAt");
+        result.reasons!.expiresAt = `expires ${olds.expiresAt}, within rotateBefore (${rotateBefore}): a new key is created before the old one is removed`;
+      } else if (news.recreateIfInvalid === true && (olds.expired || (olds.used && !olds.reusable))) {
+        result.replaces.push(olds.expired ? "expired" : "used");
+        result.reasons![olds.expired ? "expired" : "used"] = `the key is ${olds.expired ? "expired" : "used"} and recreateIfInvalid is set`;
+      }
+    }
+    return result;
+  },
+
+  async create(ctx, a) {
+    const now = new Date();
+    const expiration = resolveTime(a.expiration ?? DEFAULT_EXPIRATION, now);
+    const op = "create pre-auth key";
+    if (!expiration) throw new HeadscaleError({ kind: "invalid_argument", operation: op, hint: `expiration: ${durationHelp}` });
+    const tags = a.tags ?? [];
+    let userId: string | undefined;
+    if (a.user !== undefined) {
+      const u = await findUser(ctx, a.user, { fresh: true });
+      if (!u) throw new HeadscaleError({ kind: "not_found", operation: op, hint: `user "${a.user}" does not exist` });
+      userId = u.id;
+    }
+    // Headscale accepts tags its policy does not define; nodes would then join untagged. Refuse instead.
+    if (tags.length > 0) {
+      const missing = await checkTagsDefined(ctx, tags, "tags", a.policy, { fresh: true });
+      if (missing.length > 0) throw new HeadscaleError({ kind: "invalid_argument", operation: op, hint: missing.map((p) => p.message).join("; ") });
+    }
+    const k = await ctx.client.createPreAuthKey({ ...(userId ? { userId } : {}), reusable: a.reusable ?? false, ephemeral: a.ephemeral ?? false, expiration, aclTags: tags });
+    ctx.lists.invalidate("preAuthKeys");
+    const s: State = {
+      ...a,
+      key: k.key,
+      ...(k.id ? { keyId: k.id } : {}),
+      prefix: prefixOf(k.key),
+      ...(userId ? { userId } : {}),
+      expiresAt: k.expiration ?? expiration.toISOString(),
+      used: k.used,
+      expired: false,
+    };
+    return { id: k.id ?? prefixOf(k.key), state: s };
+  },
+
+  async read(ctx, id, olds) {
+    const k = findKey(await ctx.lists.preAuthKeys(), olds);
+    if (!k) return null;
+    const expiresAt = k.expiration ?? olds.expiresAt;
+    // Keep the create-time secret: a list shows at most a masked key.
+    return { id, state: { ...olds, used: k.used, expiresAt, expired: isExpired(expiresAt), tags: olds.tags === undefined && k.aclTags.length === 0 ? undefined : sortLike(k.aclTags, olds.tags) } };
+  },
+
+  async update(_ctx, _id, olds, news) {
+    // Only the non-key settings reach here (diff replaces the key for everything else).
+    return { ...olds, rotateBefore: news.rotateBefore, recreateIfInvalid: news.recreateIfInvalid, policy: news.policy };
+  },
+
+  async delete(ctx, _id, olds) {
+    const { caps } = await ctx.client.server();
+    const ref = { ...(olds.keyId ? { id: olds.keyId } : {}), ...(olds.userId ? { userId: olds.userId } : {}), key: olds.key };
+    const ignoreGone = (e: unknown) => {
+      if (!isNotFound(e)) throw e;
+    };
+    // Expire first so the key is unusable even if the delete fails; delete exists from 0.28.
+    if (!olds.expired) await ctx.client.expirePreAuthKey(ref).catch(ignoreGone);
+    if (caps.keyIdOperations && olds.keyId) await ctx.client.deletePreAuthKey(olds.keyId).catch(ignoreGone);
+    else ctx.log(`pre-auth key ${olds.prefix} expired (Headscale before 0.28 cannot delete keys)`);
+    ctx.lists.invalidate("preAuthKeys");
+  },
+};
+
+/** The server's tags in the order the user wrote them (tags are a set; keep diffs quiet). */
+function sortLike(server: string[], mine: string[] | undefined): string[] {
+  if (!mine) return [...server].sort();
+  const same = server.length === mine.length && mine.every((t) => server.includes(t));
+  return same ? mine : [...server].sort();
+}
+
+export type { Context };

@@ -1,0 +1,121 @@
+// Runs inside Pulumi's dynamic-provider host. Translates Pulumi's calls to the resource declarations; all
+// behaviour lives in the declarations. Credentials are read here at run time (stack config, then env) and
+// never captured into the serialized provider, so they never reach the state.
+import { HeadscaleClient, HeadscaleError, redact } from "../../provider/client/index.js";
+import { createContext, isUnknown, resources, Unknown, type Context, type ResourceDeclaration } from "../../provider/resources/index.js";
+
+/** Pulumi's marker for a value not known during preview. */
+const PULUMI_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const PROVIDER_KEY = "__provider";
+
+interface ConfigSource {
+  get(key: string): string | undefined;
+}
+
+let settings: { url?: string; apiKey?: string; caCertificate?: string; allowInsecureHttp?: boolean } = {};
+let context: Context | undefined;
+
+export function configure(config: ConfigSource | undefined): void {
+  const get = (key: string, env: string) => config?.get(`headscale:${key}`) ?? process.env[env];
+  settings = {
+    url: get("url", "HEADSCALE_URL"),
+    apiKey: get("apiKey", "HEADSCALE_API_KEY"),
+    caCertificate: get("caCertificate", "HEADSCALE_CA_CERTIFICATE"),
+    allowInsecureHttp: /^(1|true|yes)$/i.test(get("allowInsecureHttp", "HEADSCALE_ALLOW_INSECURE_HTTP") ?? ""),
+  };
+  context = undefined;
+}
+
+function ctx(): Context {
+  if (context) return context;
+  const { url, apiKey } = settings.url ? settings : (configure(undefined), settings);
+  if (!url) throw new HeadscaleError({ kind: "invalid_argument", operation: "configure headscale", hint: "no server URL: run `pulumi config set headscale:url https://…` or set HEADSCALE_URL" });
+  if (!apiKey) throw new HeadscaleError({ kind: "unauthorized", operation: "configure headscale", hint: "no API key: run `pulumi config set --secret headscale:apiKey …` or set HEADSCALE_API_KEY" });
+  const client = new HeadscaleClient({ url, apiKey, ...(settings.caCertificate ? { caCertificate: settings.caCertificate } : {}), allowInsecureHttp: settings.allowInsecureHttp ?? false });
+  context = createContext(client, (m) => console.error(`headscale: ${m}`));
+  return context;
+}
+
+function declaration(name: string): ResourceDeclaration {
+  const d = resources.find((r) => r.name === name);
+  if (!d) throw new Error(`headscale-iac has no resource named ${name}`);
+  return d;
+}
+
+/** Drops Pulumi's bookkeeping and undefined values; maps Pulumi's unknown marker to ours. */
+function fromPulumi(props: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(props ?? {})) {
+    if (k === PROVIDER_KEY || v === undefined || v === null) continue;
+    out[k] = v === PULUMI_UNKNOWN || (Array.isArray(v) && v.includes(PULUMI_UNKNOWN)) ? Unknown : v;
+  }
+  return out;
+}
+
+/** Errors reach the CLI output: make sure no secret of ours is in them. */
+async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const message = redact(e instanceof Error ? e.message : String(e), settings.apiKey);
+    throw new Error(message);
+  }
+}
+
+export function check(name: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+  return guarded(async () => {
+    const d = declaration(name);
+    const inputs = fromPulumi(news);
+    const failures: Array<{ property: string; reason: string }> = [];
+    const known = Object.fromEntries(Object.entries(inputs).filter(([, v]) => !isUnknown(v)));
+    const shape = d.args.partial().safeParse(known);
+    if (!shape.success) {
+      for (const issue of shape.error.issues) failures.push({ property: String(issue.path[0] ?? ""), reason: `${name}.${String(issue.path.join("."))}: ${issue.message}` });
+    } else {
+      const required = Object.entries(d.args.shape).filter(([k, s]) => !(s as { safeParse(v: unknown): { success: boolean } }).safeParse(undefined).success && !(k in inputs));
+      for (const [k] of required) failures.push({ property: k, reason: `${name}.${k} is required` });
+      if (failures.length === 0) {
+        for (const p of await d.check(ctx(), inputs as never)) {
+          if (p.severity === "warning") console.error(`headscale: warning: ${name}.${p.field ?? ""}: ${p.message}`);
+          else failures.push({ property: p.field ?? "", reason: `${name}${p.field ? `.${p.field}` : ""}: ${p.message}` });
+        }
+      }
+    }
+    return { inputs: news, failures };
+  });
+}
+
+export function diff(name: string, id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+  return guarded(async () => {
+    const r = await declaration(name).diff(ctx(), id, fromPulumi(olds) as never, fromPulumi(news) as never);
+    for (const [field, why] of Object.entries(r.reasons ?? {})) if (r.replaces.includes(field) || r.updates.includes(field)) console.error(`headscale: ${name} ${id}: ${field}: ${why}`);
+    return {
+      changes: r.updates.length + r.replaces.length > 0,
+      replaces: r.replaces,
+      deleteBeforeReplace: r.replaces.length > 0 && r.createBeforeDelete === false,
+    };
+  });
+}
+
+export function create(name: string, inputs: Record<string, unknown>) {
+  return guarded(async () => {
+    const r = await declaration(name).create(ctx(), fromPulumi(inputs) as never);
+    return { id: r.id, outs: r.state as Record<string, unknown> };
+  });
+}
+
+export function read(name: string, id: string, props: Record<string, unknown>) {
+  return guarded(async () => {
+    const r = await declaration(name).read(ctx(), id, fromPulumi(props) as never);
+    // An empty id tells Pulumi the object is gone: refresh drops it and the next up creates it again.
+    return r ? { id: r.id, props: r.state as Record<string, unknown> } : { id: "", props: {} };
+  });
+}
+
+export function update(name: string, id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+  return guarded(async () => ({ outs: (await declaration(name).update(ctx(), id, fromPulumi(olds) as never, fromPulumi(news) as never)) as Record<string, unknown> }));
+}
+
+export function remove(name: string, id: string, props: Record<string, unknown>) {
+  return guarded(() => declaration(name).delete(ctx(), id, fromPulumi(props) as never));
+}

@@ -1,0 +1,68 @@
+// Pulumi resources: thin classes whose argument and output types are derived from the declarations.
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { NodeTags as NodeTagsDecl, Policy as PolicyDecl, PreAuthKey as PreAuthKeyDecl, User as UserDecl } from "../../provider/resources/index.js";
+import { policyToText, type PolicyObject } from "../../provider/policy/index.js";
+import { dynamicProvider } from "./provider.js";
+
+type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+type Outputs<T> = { readonly [K in keyof T]-?: pulumi.Output<T[K]> };
+type StateOf<D extends { state: z.ZodType }> = z.infer<D["state"]>;
+type ArgsOf<D extends { args: z.ZodType }> = z.input<D["args"]>;
+
+/** Every state field is declared as an (initially undefined) input so Pulumi exposes it as an output. */
+function withOutputs(decl: { state: z.ZodObject }, args: object): Record<string, unknown> {
+  return { ...Object.fromEntries(Object.keys(decl.state.shape).map((k) => [k, undefined])), ...args };
+}
+
+abstract class HeadscaleResource extends pulumi.dynamic.Resource {
+  constructor(type: string, decl: { state: z.ZodObject }, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
+    super(dynamicProvider(type), name, withOutputs(decl, args), opts, "headscale", type);
+  }
+}
+
+export type UserArgs = Inputs<ArgsOf<typeof UserDecl>>;
+export interface User extends Outputs<StateOf<typeof UserDecl>> {}
+export class User extends HeadscaleResource {
+  constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
+    super("User", UserDecl, name, args, opts);
+  }
+}
+
+export type PolicyArgs = Omit<Inputs<ArgsOf<typeof PolicyDecl>>, "policy"> & {
+  /** HuJSON text, or the policy as an object. */
+  policy: pulumi.Input<string | PolicyObject>;
+};
+export interface Policy extends Outputs<StateOf<typeof PolicyDecl>> {}
+export class Policy extends HeadscaleResource {
+  constructor(name: string, args: PolicyArgs, opts?: pulumi.CustomResourceOptions) {
+    const policy = pulumi.output(args.policy).apply((p) => (typeof p === "string" ? p : policyToText(p as PolicyObject)));
+    super("Policy", PolicyDecl, name, { ...args, policy }, opts);
+  }
+}
+
+/** A policy to check tags against: a Policy resource (planned in the same program) or its text. */
+type PolicyRef = Policy | pulumi.Input<string>;
+const policyText = (p: PolicyRef | undefined) => (p instanceof Policy ? p.policy : p);
+
+export type PreAuthKeyArgs = Omit<Inputs<ArgsOf<typeof PreAuthKeyDecl>>, "user" | "policy"> & {
+  /** Owning user: a User resource, or a user name or id. */
+  user?: User | pulumi.Input<string>;
+  policy?: PolicyRef;
+};
+export interface PreAuthKey extends Outputs<StateOf<typeof PreAuthKeyDecl>> {}
+export class PreAuthKey extends HeadscaleResource {
+  constructor(name: string, args: PreAuthKeyArgs, opts?: pulumi.CustomResourceOptions) {
+    // A User resource is referenced by id: unknown until it exists, so preview does not look it up early.
+    const user = args.user instanceof User ? args.user.userId : args.user;
+    super("PreAuthKey", PreAuthKeyDecl, name, { ...args, user, policy: policyText(args.policy) }, { ...opts, additionalSecretOutputs: ["key", ...(opts?.additionalSecretOutputs ?? [])] });
+  }
+}
+
+export type NodeTagsArgs = Omit<Inputs<ArgsOf<typeof NodeTagsDecl>>, "policy"> & { policy?: PolicyRef };
+export interface NodeTags extends Outputs<StateOf<typeof NodeTagsDecl>> {}
+export class NodeTags extends HeadscaleResource {
+  constructor(name: string, args: NodeTagsArgs, opts?: pulumi.CustomResourceOptions) {
+    super("NodeTags", NodeTagsDecl, name, { ...args, policy: policyText(args.policy) }, opts);
+  }
+}

@@ -1,0 +1,45 @@
+// Runs test/programs/driver (built to dist/) in its own Node process and returns its results.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Job, Step, StepResult } from "../programs/driver.js";
+import { root } from "./tools.js";
+
+export type { Step, StepResult };
+
+export interface PulumiProject {
+  workDir: string;
+  run(steps: Step[]): Promise<StepResult[]>;
+  dispose(): void;
+}
+
+export function pulumiProject(opts: { url: string; apiKey: string; program: string; stack?: string }): PulumiProject {
+  const workDir = mkdtempSync(path.join(tmpdir(), "pulumi-"));
+  const run = (steps: Step[]) =>
+    new Promise<StepResult[]>((resolve, reject) => {
+      const job: Job = { workDir, stack: opts.stack ?? "test", url: opts.url, apiKey: opts.apiKey, program: opts.program, steps };
+      const child = spawn(process.execPath, [path.join(root, "dist", "test", "programs", "driver.js")], { cwd: workDir, stdio: ["pipe", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (d: Buffer) => (out += d));
+      child.stderr.on("data", (d: Buffer) => (err += d));
+      child.on("exit", (code) => {
+        if (code !== 0) return reject(new Error(`pulumi driver exited ${code}:\n${err}`));
+        try {
+          resolve(JSON.parse(out) as StepResult[]);
+        } catch {
+          reject(new Error(`pulumi driver printed no result:\n${out}\n${err}`));
+        }
+      });
+      child.stdin.end(JSON.stringify(job));
+    });
+  return { workDir, run, dispose: () => { if (!process.env.KEEP_TEST_DIRS) rmSync(workDir, { recursive: true, force: true }); } };
+}
+
+/** Fails with the step's own output when a step did not go as expected. */
+export function expectOk(results: StepResult[]): StepResult[] {
+  const bad = results.find((r) => !r.ok);
+  if (bad) throw new Error(`pulumi ${bad.op} failed: ${bad.error}\n${bad.output}`);
+  return results;
+}

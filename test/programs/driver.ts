@@ -1,0 +1,131 @@
+// Runs Pulumi operations on an inline program through the Automation API: the real CLI engine and the
+// real dynamic-provider host, from a plain Node process (never inside the test runner, whose module
+// transform breaks Pulumi's closure serialization). Reads a job as JSON on stdin, prints results as JSON.
+//
+// job: { workDir, stack, url, apiKey, program: "example:<dir>" | "spec", steps: [{ op, spec?, config? }] }
+import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, symlinkSync, existsSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { programFromSpec, type ProgramSpec } from "./spec.js";
+import { binDir, cacheDir, root } from "../harness/tools.js";
+
+export type Op = "up" | "preview" | "refresh" | "destroy" | "outputs" | "export";
+export interface Step {
+  op: Op;
+  spec?: ProgramSpec;
+  /** Expect the step to fail (the result then carries the error text). */
+  expectFailure?: boolean;
+}
+export interface Job {
+  workDir: string;
+  stack: string;
+  url: string;
+  apiKey: string;
+  program: string;
+  steps: Step[];
+}
+export interface StepResult {
+  op: Op;
+  ok: boolean;
+  error?: string;
+  output: string;
+  changes?: Record<string, number>;
+  outputs?: Record<string, { value: unknown; secret: boolean }>;
+  exported?: string;
+}
+
+/** Like a user's project: node_modules with @pulumi/pulumi and headscale-iac, so the provider host finds both. */
+function prepareWorkDir(dir: string): void {
+  const nm = path.join(dir, "node_modules");
+  mkdirSync(nm, { recursive: true });
+  if (!existsSync(path.join(nm, "@pulumi"))) symlinkSync(path.join(root, "node_modules", "@pulumi"), path.join(nm, "@pulumi"));
+  if (!existsSync(path.join(nm, "headscale-iac"))) symlinkSync(root, path.join(nm, "headscale-iac"));
+}
+
+async function programFor(job: Job, spec: ProgramSpec | undefined): Promise<() => Promise<unknown>> {
+  if (job.program === "spec") return programFromSpec(spec ?? {});
+  const example = job.program.replace(/^example:/, "");
+  const mod = await import(pathToFileURL(path.join(root, "dist", "examples", example, "index.js")).href);
+  return mod.default as () => Promise<unknown>;
+}
+
+async function openStack(job: Job, program: () => Promise<unknown>): Promise<Stack> {
+  const pulumiHome = path.join(job.workDir, ".pulumi-home");
+  const state = path.join(job.workDir, "state");
+  mkdirSync(state, { recursive: true });
+  const pulumiBin = path.join(root, "node_modules", "@pulumi", "pulumi");
+  const envVars = {
+    PULUMI_HOME: pulumiHome,
+    PULUMI_BACKEND_URL: pathToFileURL(state).href,
+    PULUMI_CONFIG_PASSPHRASE: "test-passphrase",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PATH: `${binDir}:${pulumiBin}:${path.dirname(process.execPath)}:${process.env.PATH ?? ""}`,
+  };
+  const pulumiCommand = await PulumiCommand.get({ root: cacheDir });
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: job.stack, projectName: "headscale-test", program: program as never },
+    { workDir: job.workDir, envVars, pulumiCommand, projectSettings: { name: "headscale-test", runtime: "nodejs", backend: { url: envVars.PULUMI_BACKEND_URL } } },
+  );
+  await stack.setConfig("headscale:url", { value: job.url });
+  await stack.setConfig("headscale:apiKey", { value: job.apiKey, secret: true });
+  return stack;
+}
+
+async function runStep(job: Job, step: Step): Promise<StepResult> {
+  let output = "";
+  const onOutput = (s: string) => (output += s);
+  try {
+    const stack = await openStack(job, await programFor(job, step.spec));
+    switch (step.op) {
+      case "up": {
+        const r = await stack.up({ onOutput, color: "never" });
+        return { op: step.op, ok: true, output, changes: r.summary.resourceChanges as Record<string, number>, outputs: r.outputs };
+      }
+      case "preview": {
+        const r = await stack.preview({ onOutput, color: "never", diff: true });
+        return { op: step.op, ok: true, output, changes: r.changeSummary as Record<string, number> };
+      }
+      case "refresh": {
+        const r = await stack.refresh({ onOutput, color: "never" });
+        return { op: step.op, ok: true, output, changes: r.summary.resourceChanges as Record<string, number> };
+      }
+      case "destroy": {
+        const r = await stack.destroy({ onOutput, color: "never" });
+        return { op: step.op, ok: true, output, changes: r.summary.resourceChanges as Record<string, number> };
+      }
+      case "outputs":
+        return { op: step.op, ok: true, output, outputs: await stack.outputs() };
+      case "export": {
+        // Not stack.exportStack(): it passes --show-secrets. This is what a user's `pulumi stack export` shows.
+        const exported = execFileSync(path.join(binDir, "pulumi"), ["stack", "export", "--stack", job.stack, "--cwd", job.workDir], { env: { ...process.env, ...(stack.workspace as LocalWorkspace).envVars }, encoding: "utf8" });
+        return { op: step.op, ok: true, output, exported };
+      }
+    }
+  } catch (e) {
+    return { op: step.op, ok: false, output, error: String((e as Error).message ?? e) };
+  }
+}
+
+async function main(): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  const job = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Job;
+  prepareWorkDir(job.workDir);
+  const results: StepResult[] = [];
+  for (const step of job.steps) {
+    const r = await runStep(job, step);
+    results.push(r);
+    if (!r.ok && !step.expectFailure) break;
+  }
+  process.stdout.write(JSON.stringify(results));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main().catch((e) => {
+    process.stderr.write(String(e?.stack ?? e));
+    process.exit(1);
+  });
+}
