@@ -24,6 +24,8 @@ export interface Capabilities {
   problemJsonErrors: boolean;
   /** Expire/delete of a missing key is an error rather than silent success (0.30+). */
   strictKeyDelete: boolean;
+  /** Deleting any user deletes every pre-auth key on the server (a 0.28 bug, fixed in 0.29). */
+  userDeleteRemovesAllKeys: boolean;
   /** Prefix of the registration id of a pending node (debug registrations in tests). */
   registrationIdPrefix: string;
   /** Length of the random part of a registration id. */
@@ -47,6 +49,7 @@ export function capabilitiesOf(v: ServerVersion): Capabilities {
     policyGrants: atLeast(v, 29),
     problemJsonErrors: atLeast(v, 30),
     strictKeyDelete: atLeast(v, 30),
+    userDeleteRemovesAllKeys: v.major === 0 && v.minor === 28,
     registrationIdPrefix: atLeast(v, 29) ? "hskey-authreq-" : "",
     registrationIdRandomLength: 24,
   };

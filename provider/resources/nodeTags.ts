@@ -70,7 +70,8 @@ export const NodeTags: ResourceDeclaration<typeof args, typeof state> = {
 
   async diff(_ctx, _id, olds, news) {
     const replaces = changedFields(olds, news, ["nodeId", "nodeName"]);
-    const updates: string[] = changedFields(olds, news, ["waitFor", "policy"]);
+    // `policy` only says what to check tags against: a new policy text is no change to the node.
+    const updates: string[] = changedFields(olds, news, ["waitFor"]);
     if (isUnknown(news.tags) || !sameSet(olds.tags, news.tags)) updates.push("tags");
     return { updates, replaces, createBeforeDelete: false };
   },

@@ -89,7 +89,8 @@ export const PreAuthKey: ResourceDeclaration<typeof args, typeof state> = {
 
   async diff(ctx, _id, olds, news) {
     const changed = changedFields(olds, news, keyFields);
-    const result: DiffResult = { updates: changedFields(olds, news, ["rotateBefore", "recreateIfInvalid", "policy"]), replaces: [...changed], createBeforeDelete: true, reasons: {} };
+    // `policy` only says what to check tags against: a new policy text is no change to the key.
+    const result: DiffResult = { updates: changedFields(olds, news, ["rotateBefore", "recreateIfInvalid"]), replaces: [...changed], createBeforeDelete: true, reasons: {} };
     for (const f of changed) result.reasons![f] = "a key's properties are fixed when it is created: a new key replaces it";
     if (changed.length === 0) {
       const rotateBefore = isUnknown(news.rotateBefore) ? undefined : news.rotateBefore;

@@ -7,6 +7,8 @@ import { changedFields } from "./diffing.js";
 
 const cannotUpdate = (what: string) => `Headscale cannot update a user's ${what}: the user is deleted and created again (its nodes and keys must go first)`;
 
+const KEYS_WIPED = "Headscale 0.28 deletes every pre-auth key on the server (of all users) when it deletes a user (fixed in 0.29): keys managed here are re-created by the next refresh + apply; upgrade to 0.29 to avoid it";
+
 const args = z.object({
   name: field(z.string(), { description: "User name (unique). Changing it renames the user in place." }),
   displayName: field(z.string().optional(), { description: "Display name. Headscale cannot change it: a change replaces the user.", forcesReplacement: true }),
@@ -81,6 +83,7 @@ export const User: ResourceDeclaration<typeof args, typeof state> = {
       createBeforeDelete: false,
       reasons: Object.fromEntries(replaces.map((f) => [f, cannotUpdate(f === "pictureUrl" ? "picture" : f === "displayName" ? "display name" : f)])),
     };
+    if (replaces.length > 0 && (await ctx.client.server()).caps.userDeleteRemovesAllKeys) result.reasons!.userDelete = KEYS_WIPED;
     // A replacement deletes the user first: say now, not half-way through, if its nodes would stop it.
     if (replaces.length > 0 && news.deleteNodesOnDestroy !== true) {
       const owned = await nodesOf(ctx, olds.userId);
@@ -128,6 +131,7 @@ export const User: ResourceDeclaration<typeof args, typeof state> = {
       for (const n of owned) await ctx.client.deleteNode(n.id).catch((e: unknown) => { if (!isNotFound(e)) throw e; });
       ctx.lists.invalidate("nodes");
     }
+    if ((await ctx.client.server()).caps.userDeleteRemovesAllKeys) ctx.log(KEYS_WIPED);
     try {
       await ctx.client.deleteUser(id);
     } catch (e) {
