@@ -52,6 +52,11 @@ function fromPulumi(props: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** Pulumi's struct encoding has no `undefined`: leave such fields out. */
+function toPulumi(state: unknown): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(state as Record<string, unknown>).filter(([, v]) => v !== undefined));
+}
+
 /** Errors reach the CLI output: make sure no secret of ours is in them. */
 async function guarded<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -100,7 +105,7 @@ export function diff(name: string, id: string, olds: Record<string, unknown>, ne
 export function create(name: string, inputs: Record<string, unknown>) {
   return guarded(async () => {
     const r = await declaration(name).create(ctx(), fromPulumi(inputs) as never);
-    return { id: r.id, outs: r.state as Record<string, unknown> };
+    return { id: r.id, outs: toPulumi(r.state) };
   });
 }
 
@@ -108,12 +113,12 @@ export function read(name: string, id: string, props: Record<string, unknown>) {
   return guarded(async () => {
     const r = await declaration(name).read(ctx(), id, fromPulumi(props) as never);
     // An empty id tells Pulumi the object is gone: refresh drops it and the next up creates it again.
-    return r ? { id: r.id, props: r.state as Record<string, unknown> } : { id: "", props: {} };
+    return r ? { id: r.id, props: toPulumi(r.state) } : { id: "", props: {} };
   });
 }
 
 export function update(name: string, id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-  return guarded(async () => ({ outs: (await declaration(name).update(ctx(), id, fromPulumi(olds) as never, fromPulumi(news) as never)) as Record<string, unknown> }));
+  return guarded(async () => ({ outs: toPulumi(await declaration(name).update(ctx(), id, fromPulumi(olds) as never, fromPulumi(news) as never)) }));
 }
 
 export function remove(name: string, id: string, props: Record<string, unknown>) {
