@@ -282,7 +282,7 @@ export class HeadscaleClient {
   private async call<T extends z.ZodType>(req: Request, schema: T): Promise<z.infer<T>> {
     const res = await this.transport.send(req);
     if (res.status < 200 || res.status >= 300) throw mapError(res, req.operation, this.apiKey);
-    const parsed = schema.safeParse(res.text ? safeJson(res.text) : {});
+    const parsed = schema.safeParse(res.text ? withoutNulls(safeJson(res.text)) : {});
     if (!parsed.success) {
       throw new HeadscaleError({
         kind: "server",
@@ -305,6 +305,13 @@ function seg(s: string): string {
 
 function compact<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== "")) as Partial<T>;
+}
+
+/** grpc-gateway writes `null` for unset fields (e.g. a node's expiry): treat them as absent. */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
+  return value;
 }
 
 function safeJson(text: string): unknown {
