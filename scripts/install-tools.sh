@@ -3,7 +3,8 @@
 # serves exact versions only: each tool is built through a small wrapper module. Idempotent; everything is
 # cached under $HEADSCALE_IAC_CACHE (default ~/.cache/headscale-iac), outside the repository.
 #
-# usage: scripts/install-tools.sh [all|headscale|pulumi|tailscale|opentofu|terraform]...
+# usage: scripts/install-tools.sh [all|headscale|pulumi|tailscale|opentofu|terraform|none]...
+#        HEADSCALE_VERSIONS=0.29.2 scripts/install-tools.sh headscale   (only some Headscale versions)
 # prints one progress line per tool and, last, `BIN_DIR=<dir>`.
 set -euo pipefail
 
@@ -72,6 +73,8 @@ build_wrapped() {
 install_headscale() {
   local v
   for v in $(versions headscale); do
+    # HEADSCALE_VERSIONS=0.29.2,0.28.0 limits the build to those (the demo needs only the newest).
+    case ",${HEADSCALE_VERSIONS:-$v}," in *",$v,"*) ;; *) continue ;; esac
     GONOSUMDB=${GONOSUMDB:-github.com/tailscale/tailsql} \
       build_wrapped "headscale $v" "$bin/headscale-$v" github.com/juanfont/headscale "$v" \
       github.com/juanfont/headscale/cmd/headscale
