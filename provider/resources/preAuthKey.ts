@@ -113,7 +113,9 @@ export const PreAuthKey: ResourceDeclaration<typeof args, typeof state> = {
     const tags = a.tags ?? [];
     let userId: string | undefined;
     if (a.user !== undefined) {
-      const u = await findUser(ctx, a.user, { fresh: true });
+      // An id goes straight to the server (which says if it is unknown); a name is looked up, in the
+      // shared list first and, if it is not there (a user created moments ago), in a fresh one.
+      const u = /^\d+$/.test(a.user) ? { id: a.user } : ((await findUser(ctx, a.user)) ?? (await findUser(ctx, a.user, { fresh: true })));
       if (!u) throw new HeadscaleError({ kind: "not_found", operation: op, hint: `user "${a.user}" does not exist` });
       userId = u.id;
     }

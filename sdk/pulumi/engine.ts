@@ -17,12 +17,16 @@ let context: Context | undefined;
 
 export function configure(config: ConfigSource | undefined): void {
   const get = (key: string, env: string) => config?.get(`headscale:${key}`) ?? process.env[env];
-  settings = {
+  const next = {
     url: get("url", "HEADSCALE_URL"),
     apiKey: get("apiKey", "HEADSCALE_API_KEY"),
     caCertificate: get("caCertificate", "HEADSCALE_CA_CERTIFICATE"),
     allowInsecureHttp: /^(1|true|yes)$/i.test(get("allowInsecureHttp", "HEADSCALE_ALLOW_INSECURE_HTTP") ?? ""),
   };
+  // Pulumi configures each resource type's provider separately: keep one context (and its shared lists)
+  // for the whole run unless the settings really differ.
+  if (JSON.stringify(next) === JSON.stringify(settings)) return;
+  settings = next;
   context = undefined;
 }
 
