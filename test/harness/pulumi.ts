@@ -10,15 +10,18 @@ export type { Step, StepResult };
 
 export interface PulumiProject {
   workDir: string;
+  /** Point later runs at another server (e.g. the same database after an upgrade). */
+  setServer(url: string, apiKey: string): void;
   run(steps: Step[]): Promise<StepResult[]>;
   dispose(): void;
 }
 
 export function pulumiProject(opts: { url: string; apiKey: string; program: string; stack?: string }): PulumiProject {
+  let server = { url: opts.url, apiKey: opts.apiKey };
   const workDir = mkdtempSync(path.join(tmpdir(), "pulumi-"));
   const run = (steps: Step[]) =>
     new Promise<StepResult[]>((resolve, reject) => {
-      const job: Job = { workDir, stack: opts.stack ?? "test", url: opts.url, apiKey: opts.apiKey, program: opts.program, steps };
+      const job: Job = { workDir, stack: opts.stack ?? "test", ...server, program: opts.program, steps };
       const child = spawn(process.execPath, [path.join(root, "dist", "test", "programs", "driver.js")], { cwd: workDir, stdio: ["pipe", "pipe", "pipe"] });
       let out = "";
       let err = "";
@@ -34,7 +37,7 @@ export function pulumiProject(opts: { url: string; apiKey: string; program: stri
       });
       child.stdin.end(JSON.stringify(job));
     });
-  return { workDir, run, dispose: () => { if (!process.env.KEEP_TEST_DIRS) rmSync(workDir, { recursive: true, force: true }); } };
+  return { workDir, run, setServer: (url, apiKey) => (server = { url, apiKey }), dispose: () => { if (!process.env.KEEP_TEST_DIRS) rmSync(workDir, { recursive: true, force: true }); } };
 }
 
 /** Fails with the step's own output when a step did not go as expected. */

@@ -15,6 +15,8 @@ export type Op = "up" | "preview" | "refresh" | "destroy" | "outputs" | "export"
 export interface Step {
   op: Op;
   spec?: ProgramSpec;
+  /** refresh: run the program so providers use the current stack config (`pulumi refresh --run-program`). */
+  runProgram?: boolean;
   /** Expect the step to fail (the result then carries the error text). */
   expectFailure?: boolean;
 }
@@ -89,7 +91,7 @@ async function runStep(job: Job, step: Step): Promise<StepResult> {
         return { op: step.op, ok: true, output, changes: r.changeSummary as Record<string, number> };
       }
       case "refresh": {
-        const r = await stack.refresh({ onOutput, color: "never" });
+        const r = await stack.refresh({ onOutput, color: "never", ...(step.runProgram ? { runProgram: true } : {}) });
         return { op: step.op, ok: true, output, changes: r.summary.resourceChanges as Record<string, number> };
       }
       case "destroy": {
