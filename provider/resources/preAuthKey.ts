@@ -9,7 +9,7 @@ import { durationHelp, parseDuration, resolveTime } from "./duration.js";
 import { checkTagsDefined, findUser, tagProblems } from "./lookups.js";
 
 const args = z.object({
-  user: field(z.string().optional(), { description: "Owning user, by name or numeric id. Omit for a tag-only key (Headscale 0.28+).", forcesReplacement: true }),
+  user: field(z.string().optional(), { description: "Owning user, by name or numeric id (for a user created in the same run, its id output: Terraform `headscale_user.x.user_id`). Omit for a tag-only key (Headscale 0.28+).", forcesReplacement: true }),
   tags: field(z.array(z.string()).optional(), { description: "ACL tags that nodes joining with this key get (each must be defined in the policy's tagOwners).", forcesReplacement: true }),
   reusable: field(z.boolean().optional(), { description: "The key can register more than one node. Default false.", forcesReplacement: true }),
   ephemeral: field(z.boolean().optional(), { description: "Nodes registered with the key are removed when they go offline. Default false.", forcesReplacement: true }),
@@ -81,7 +81,9 @@ export const PreAuthKey: ResourceDeclaration<typeof args, typeof state> = {
     }
     if (typeof a.user === "string") {
       const found = await findUser(ctx, a.user);
-      if (!found) problems.push({ field: "user", message: `user "${a.user}" does not exist on the server: create it with a User resource and pass that resource's name or id, or fix the spelling` });
+      // A user created in the same run is referenced by its id output, which is not known yet (so this
+      // check is skipped); a name that is already known must exist now.
+      if (!found) problems.push({ field: "user", message: `user "${a.user}" does not exist on the server: fix the spelling, or, if a User resource creates it in this run, reference that resource's id (Terraform: headscale_user.<name>.user_id; Pulumi: pass the User resource itself)` });
     }
     if (tags && tags.length > 0 && !isUnknown(a.policy)) problems.push(...(await checkTagsDefined(ctx, tags, "tags", a.policy)));
     return problems;
