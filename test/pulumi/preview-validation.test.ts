@@ -1,0 +1,132 @@
+// Invalid programs fail at preview, with a message naming the resource, the field and the fix, and the
+// server is left exactly as it was (users, keys, nodes and policy compared before and after).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HeadscaleClient } from "../../provider/client/index.js";
+import type { ProgramSpec } from "../programs/spec.js";
+import { startHeadscale, type HeadscaleServer } from "../harness/headscale.js";
+import { pulumiProject, type Step } from "../harness/pulumi.js";
+import { newestHeadscale } from "../harness/tools.js";
+
+const livePolicy = `{
+  "groups": { "group:admin": ["alice@"] },
+  "tagOwners": { "tag:server": ["group:admin"] },
+  "acls": [{ "action": "accept", "src": ["group:admin"], "dst": ["*:*"] }],
+}`;
+
+interface Case {
+  name: string;
+  spec: ProgramSpec;
+  /** Every pattern must appear in what the failed preview printed. */
+  says: RegExp[];
+}
+
+const user = (over: object) => ({ users: [{ resource: "u", name: "valid-user", ...over }] });
+const key = (over: object) => ({ keys: [{ resource: "k", user: "alice", expiration: "1h", ...over }] });
+const policy = (text: string) => ({ policy: { resource: "p", policy: text, overwrite: true } });
+const tags = (over: object) => ({ nodeTags: [{ resource: "n", nodeId: "1", tags: ["tag:server"], ...over }] });
+
+const cases: Case[] = [
+  { name: "user name with spaces and punctuation", spec: user({ name: "Bad Name!" }), says: [/User\.name/, /use only letters, digits/] },
+  { name: "empty user name", spec: user({ name: "" }), says: [/User\.name/, /must not be empty/] },
+  { name: "user name starting with a digit", spec: user({ name: "1abc" }), says: [/User\.name/, /must start with a letter/] },
+  { name: "email that is not an email", spec: user({ email: "not-an-email" }), says: [/User\.email/, /not an email address/] },
+  { name: "picture URL that is not a URL", spec: user({ pictureUrl: "not a url" }), says: [/User\.pictureUrl/, /not a URL/] },
+  { name: "key tag without tag: prefix", spec: key({ tags: ["server"] }), says: [/PreAuthKey\.tags/, /must start with "tag:"/, /tag:server/] },
+  { name: "uppercase key tag", spec: key({ tags: ["tag:Server"] }), says: [/PreAuthKey\.tags/, /lowercase/, /tag:server/] },
+  { name: "key tag missing from the live policy", spec: key({ tags: ["tag:db"] }), says: [/PreAuthKey\.tags/, /tag:db/, /tagOwners/] },
+  { name: "key tag missing from the policy planned in the same program", spec: { ...policy(livePolicy), keys: [{ resource: "k", user: "alice", tags: ["tag:ci"], expiration: "1h", checkAgainstPolicy: true }] }, says: [/PreAuthKey\.tags/, /tag:ci/, /policy given in `policy`/] },
+  { name: "expiration in the past", spec: key({ expiration: "2020-01-01T00:00:00Z" }), says: [/PreAuthKey\.expiration/, /in the past/] },
+  { name: "expiration that is neither a duration nor a time", spec: key({ expiration: "soon" }), says: [/PreAuthKey\.expiration/, /"1h"/] },
+  { name: "rotateBefore that is not a duration", spec: key({ rotateBefore: "weekly" }), says: [/PreAuthKey\.rotateBefore/, /not a duration/] },
+  { name: "key with neither user nor tags", spec: { keys: [{ resource: "k", expiration: "1h", tags: [] }] }, says: [/PreAuthKey\.user/, /owning user, tags, or both/] },
+  { name: "key for a user that does not exist", spec: key({ user: "ghost" }), says: [/PreAuthKey\.user/, /"ghost" does not exist/, /fix the spelling/] },
+  { name: "malformed HuJSON", spec: policy(`{\n  "acls": [\n    { "action": "accept" "src": ["*"] }\n  ]\n}`), says: [/Policy\.policy/, /line 3, column \d+/] },
+  { name: "JSON5-only syntax", spec: policy(`{ 'acls': [] }`), says: [/Policy\.policy/, /line 1/, /double quotes/i] },
+  { name: "undefined group", spec: policy(`{"acls":[{"action":"accept","src":["group:nope"],"dst":["*:*"]}]}`), says: [/Policy\.policy/, /group:nope/] },
+  { name: "undefined tag", spec: policy(`{"acls":[{"action":"accept","src":["*"],"dst":["tag:nope:22"]}]}`), says: [/Policy\.policy/, /tag:nope/, /tagOwners/] },
+  { name: "bare user name from an old guide", spec: policy(`{"acls":[{"action":"accept","src":["alice"],"dst":["*:*"]}]}`), says: [/Policy\.policy/, /alice@/] },
+  { name: "comment field inside an ACL entry", spec: policy(`{"acls":[{"action":"accept","comment":"web","src":["*"],"dst":["*:80"]}]}`), says: [/Policy\.policy/, /comment/, /\/\/ comment/] },
+  { name: "node tags with no tag", spec: tags({ tags: [] }), says: [/NodeTags\.tags/, /at least one tag/] },
+  { name: "node id that is not a number", spec: tags({ nodeId: "web-1" }), says: [/NodeTags\.nodeId/, /nodeName/] },
+  { name: "node id that does not exist", spec: tags({ nodeId: "999" }), says: [/NodeTags\.nodeId/, /no node has id 999/] },
+  { name: "node tag missing from the live policy", spec: tags({ tags: ["tag:db"] }), says: [/NodeTags\.tags/, /tag:db/, /tagOwners/] },
+  { name: "node selected by both id and name", spec: tags({ nodeName: "web-1" }), says: [/NodeTags\.nodeName/, /not both/] },
+];
+
+async function snapshot(api: HeadscaleClient): Promise<string> {
+  const { caps } = await api.server();
+  const users = await api.listUsers();
+  const keys = caps.keyIdOperations ? await api.listPreAuthKeys() : (await Promise.all(users.map((u) => api.listPreAuthKeys(u.id)))).flat();
+  return JSON.stringify({ users, keys, nodes: await api.listNodes(), policy: (await api.getPolicy()).text });
+}
+
+/** Runs every case's preview in one driver process; returns what each printed. */
+async function previewAll(server: HeadscaleServer, specs: ProgramSpec[]) {
+  const project = pulumiProject({ url: server.url, apiKey: server.apiKey, program: "spec" });
+  try {
+    return await project.run(specs.map((spec): Step => ({ op: "preview", spec, expectFailure: true })));
+  } finally {
+    project.dispose();
+  }
+}
+
+describe(`invalid programs fail at preview with no writes (Headscale ${newestHeadscale()})`, () => {
+  let server: HeadscaleServer;
+  let api: HeadscaleClient;
+  let before = "";
+  let results: Awaited<ReturnType<typeof previewAll>> = [];
+
+  beforeAll(async () => {
+    server = await startHeadscale();
+    api = new HeadscaleClient({ url: server.url, apiKey: server.apiKey });
+    await api.createUser({ name: "alice" });
+    await api.setPolicy(livePolicy);
+    await api.registerNode("alice", await api.debugCreateNode("alice", "web-1"));
+    before = await snapshot(api);
+    results = await previewAll(server, cases.map((c) => c.spec));
+  }, 600_000);
+  afterAll(async () => {
+    api?.close();
+    await server?.stop();
+  });
+
+  it(`covers ${cases.length} invalid programs`, () => {
+    expect(cases.length).toBeGreaterThanOrEqual(20);
+    expect(results).toHaveLength(cases.length);
+  });
+
+  it.each(cases.map((c, i) => [c.name, i] as const))("%s", (_name, i) => {
+    const r = results[i]!;
+    const printed = `${r.error ?? ""}\n${r.output}`;
+    expect(r.ok, printed).toBe(false);
+    for (const pattern of cases[i]!.says) expect(printed).toMatch(pattern);
+  });
+
+  it("left the server exactly as it was", async () => {
+    expect(await snapshot(api)).toBe(before);
+  });
+});
+
+describe("invalid programs that depend on the server's version or mode", () => {
+  const versionCases: Array<{ name: string; version: string; policyMode?: "file"; spec: ProgramSpec; says: RegExp[] }> = [
+    { name: "a tag-only key on 0.27", version: "0.27.1", spec: { keys: [{ resource: "k", tags: ["tag:ci"], expiration: "1h" }] }, says: [/PreAuthKey\.user/, /0\.28/] },
+    { name: "grants on 0.28", version: "0.28.0", spec: policy(`{"grants":[{"src":["*"],"dst":["*"],"ip":["*"]}]}`), says: [/Policy\.policy/, /grants/, /0\.29/] },
+    { name: "a policy on a server in policy.mode: file", version: newestHeadscale(), policyMode: "file", spec: policy(livePolicy.replace(`"alice@"`, `"root@"`)), says: [/Policy\.policy/, /policy\.mode: file/, /policy\.mode: database/] },
+  ];
+  it.each(versionCases)("$name", async ({ version, policyMode, spec, says }) => {
+    const server = await startHeadscale({ version, ...(policyMode ? { policyMode, policyFile: "" } : {}) });
+    const api = new HeadscaleClient({ url: server.url, apiKey: server.apiKey });
+    try {
+      await api.createUser({ name: "root" });
+      const before = await snapshot(api);
+      const [r] = await previewAll(server, [spec]);
+      const printed = `${r!.error ?? ""}\n${r!.output}`;
+      expect(r!.ok, printed).toBe(false);
+      for (const pattern of says) expect(printed).toMatch(pattern);
+      expect(await snapshot(api)).toBe(before);
+    } finally {
+      api.close();
+      await server.stop();
+    }
+  });
+});
