@@ -3,7 +3,7 @@
 import { pathToFileURL } from "node:url";
 import type { z } from "zod";
 import { dataSources, metaOf, resources, type DataSourceDeclaration, type ResourceDeclaration } from "./resources/index.js";
-import { snakeCase } from "./terraform/names.js";
+import { attributeName, snakeCase } from "./terraform/names.js";
 
 function typeOf(schema: z.ZodType): string {
   const def = (schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; element?: z.ZodType } } })._zod.def;
@@ -21,7 +21,7 @@ function table(shape: Record<string, z.ZodType>, inputsOnly: boolean): string {
     const kind = m?.computed ? "output" : optional(s) ? "optional" : "required";
     if (inputsOnly && m?.computed) return "";
     const flags = [m?.secret ? "secret" : "", m?.forcesReplacement ? "replaces" : ""].filter(Boolean).join(", ");
-    return `| \`${name}\` | \`${snakeCase(name)}\` | ${typeOf(s)} | ${kind}${flags ? ` (${flags})` : ""} | ${(m?.description ?? "").replace(/\|/g, "\\|")} |`;
+    return `| \`${name}\` | \`${attributeName(name)}\` | ${typeOf(s)} | ${kind}${flags ? ` (${flags})` : ""} | ${(m?.description ?? "").replace(/\|/g, "\\|")} |`;
   });
   return ["| Pulumi | Terraform | type | kind | description |", "|---|---|---|---|---|", ...rows.filter(Boolean)].join("\n");
 }

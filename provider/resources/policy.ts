@@ -63,7 +63,8 @@ export const Policy: ResourceDeclaration<typeof args, typeof state> = {
     const updates: string[] = [];
     const reasons: Record<string, string> = {};
     if (isUnknown(news.policy) || !policiesEqual(olds.policy, news.policy)) {
-      updates.push("policy");
+      // updatedAt moves with every write (Terraform must plan it as unknown, or apply is "inconsistent").
+      updates.push("policy", "updatedAt");
       if (!isUnknown(news.policy)) reasons.policy = sectionSummary(olds.policy, news.policy);
     }
     for (const f of ["overwrite", "resetOnDestroy"] as const) if ((olds[f] ?? false) !== (news[f] ?? false)) updates.push(f);

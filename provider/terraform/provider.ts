@@ -6,7 +6,7 @@ import { DataSourceHandler } from "./dataSource.js";
 import { ConfigurationProblems, type ProviderDefinition } from "./definition.js";
 import { error, fromException, fromProblems, hasErrors, pathOf } from "./diagnostics.js";
 import type * as pb from "./protocol/tfplugin6.js";
-import { ResourceHandler } from "./resource.js";
+import { callNotes, ResourceHandler } from "./resource.js";
 import { configModel, dataSourceModel, resourceModel, valuesOf } from "./schema.js";
 import { containsUnknown } from "./types.js";
 import { fromDynamic } from "./values.js";
@@ -65,7 +65,9 @@ export function providerHandlers(def: ProviderDefinition, log: (message: string)
         const { args, diagnostics } = knownArgs(config, def.config, values);
         if (hasErrors(diagnostics)) return { diagnostics };
         try {
-          context = await def.connect(args);
+          const connected = await def.connect(args);
+          // Declarations' messages still go to the log, and also to the user of the RPC that made them.
+          context = { ...connected, log: (m) => { callNotes.getStore()?.push(m); connected.log(m); } };
           return { diagnostics };
         } catch (e) {
           if (e instanceof ConfigurationProblems) return { diagnostics: fromProblems(config, e.problems) };

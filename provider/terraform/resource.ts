@@ -1,15 +1,23 @@
 // The resource RPCs for any ResourceDeclaration. This only translates between Terraform's protocol and
 // the declaration: what changes, what replaces, and what is equal is decided by the declaration.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { Unknown, type Context, type DiffResult } from "../resources/declaration.js";
 import { knownArgs, plannedArgs } from "./args.js";
 import { error, fromException, fromProblems, hasErrors, pathOf, warning } from "./diagnostics.js";
 import type * as pb from "./protocol/tfplugin6.js";
-import { valuesOf, type AttributeModel, type ResourceModel } from "./schema.js";
+import { terraformSpelling, valuesOf, type AttributeModel, type ResourceModel } from "./schema.js";
 import { containsUnknown, sameValue } from "./types.js";
 import { fromDynamic, toDynamic } from "./values.js";
 
 type Values = Record<string, unknown>;
 type Log = (message: string) => void;
+
+/**
+ * What declarations say through `ctx.log` while one RPC runs ("the policy stays on the server", "the node
+ * keeps its tags"). Pulumi shows these lines; Terraform shows a provider's stderr only at TF_LOG=debug, so
+ * apply returns them as warnings. Per call (AsyncLocalStorage): Terraform applies resources concurrently.
+ */
+export const callNotes = new AsyncLocalStorage<string[]>();
 
 /** What the plan decided, carried to apply in `planned_private` so apply does exactly what was shown. */
 interface PlannedChange {
@@ -63,6 +71,14 @@ export class ResourceHandler {
 
     const change = await this.declaration.diff(ctx, String(prior.id), this.stateOf(prior), args);
     const changed = new Set([...change.updates, ...change.replaces]);
+    // An input set in the configuration whose value moved, but which diff() does not call a change (a
+    // reformatted policy; a key's `policy`, which only says what to check tags against), keeps its prior
+    // value: Terraform accepts the prior value of a non-null configured attribute as "equivalent" (what
+    // SDKv2's DiffSuppressFunc does), so the plan shows no change and nothing is written.
+    for (const a of this.model.attributes) {
+      if (!a.input || changed.has(a.key) || config[a.key] === undefined || prior[a.key] === undefined) continue;
+      if (!this.same(a, planned[a.key], prior[a.key])) planned[a.key] = prior[a.key];
+    }
     for (const key of changed) {
       const a = this.model.byKey.get(key);
       if (!a) this.log(`[WARN] ${this.model.typeName}: diff() named unknown field "${key}"`);
@@ -95,6 +111,13 @@ export class ResourceHandler {
   }
 
   async apply(req: pb.ApplyResourceChangeRequest): Promise<pb.ApplyResourceChangeResponse> {
+    const notes: string[] = [];
+    const res = await callNotes.run(notes, () => this.applyChange(req));
+    const shown = [...new Set(notes)].map((m) => warning(terraformSpelling(this.model, m)));
+    return shown.length ? { ...res, diagnostics: [...res.diagnostics, ...shown] } : res;
+  }
+
+  private async applyChange(req: pb.ApplyResourceChangeRequest): Promise<pb.ApplyResourceChangeResponse> {
     const prior = this.decode(req.priorState);
     const planned = this.decode(req.plannedState);
     const ctx = this.context();
@@ -153,7 +176,10 @@ export class ResourceHandler {
 
   async import(req: pb.ImportResourceStateRequest): Promise<pb.ImportResourceStateResponse> {
     const importer = this.declaration.import?.bind(this.declaration);
-    if (!importer) return { importedResources: [], diagnostics: [error(`${this.model.typeName} cannot be imported`)] };
+    if (!importer) {
+      const detail = `This resource type has no import (id "${req.id}" was not looked up). Remove the import block or skip \`terraform import\`, and let Terraform create a new ${this.model.typeName}; the existing object stays on the server unmanaged.`;
+      return { importedResources: [], diagnostics: [error(`${this.model.typeName} cannot be imported`, detail)] };
+    }
     try {
       const found = await importer(this.context(), req.id);
       const state = this.encode({ ...found.state, id: found.id });

@@ -2,7 +2,7 @@
 // Nothing here is written per resource.
 import { z } from "zod";
 import { isUnknown, metaOf, Unknown, type DataSourceDeclaration, type FieldMeta, type ResourceDeclaration } from "../resources/declaration.js";
-import { snakeCase, typeName } from "./names.js";
+import { attributeName, snakeCase, typeName } from "./names.js";
 import type { Schema, SchemaAttribute } from "./protocol/tfplugin6.js";
 import { codecFor, isOptionalInput, objectCodec, type ObjectField, type ValueCodec } from "./types.js";
 
@@ -52,7 +52,7 @@ function attribute(src: FieldSource, where: string): AttributeModel {
   const optional = !computedOnly && (defaulted || isOptionalInput(src.schema));
   return {
     key: src.key,
-    name: snakeCase(src.key),
+    name: attributeName(src.key),
     schema: src.schema,
     codec: codecFor(src.schema, `${where}.${src.key}`),
     description: meta?.description ?? "",
@@ -92,7 +92,8 @@ function buildModel(sources: FieldSource[], description: string, where: string):
 export function terraformSpelling(model: ObjectModel, text: string): string {
   let out = text;
   for (const a of model.attributes) {
-    if (a.key !== a.name) out = out.replace(new RegExp(`\\b${a.key}\\b`, "g"), a.name);
+    // Only camelCase spellings: a renamed word ("provider") stays a word in prose.
+    if (a.key !== snakeCase(a.key)) out = out.replace(new RegExp(`\\b${a.key}\\b`, "g"), a.name);
   }
   return out;
 }

@@ -2,7 +2,7 @@
 // "not set", unknown markers) and the declarations' shape (camelCase fields, undefined, `Unknown`).
 import type { z } from "zod";
 import { Unknown, isUnknown, metaOf } from "../resources/declaration.js";
-import { snakeCase } from "./names.js";
+import { attributeName } from "./names.js";
 import type { AttributePathStep } from "./protocol/tfplugin6.js";
 
 /** A cty type, in the JSON spelling Terraform uses for schema attribute types. */
@@ -97,7 +97,7 @@ function mapOf(element: ValueCodec): ValueCodec {
 
 /** The fields of a zod object, with their Terraform names and codecs. */
 export function objectFields(shape: Record<string, z.ZodType>, where: string): ObjectField[] {
-  return Object.entries(shape).map(([key, schema]) => ({ key, name: snakeCase(key), schema, codec: codecFor(schema, `${where}.${key}`) }));
+  return Object.entries(shape).map(([key, schema]) => ({ key, name: attributeName(key), schema, codec: codecFor(schema, `${where}.${key}`) }));
 }
 
 export function objectCodec(fields: ObjectField[]): ValueCodec {
