@@ -64,7 +64,13 @@ export const NodeTags: ResourceDeclaration<typeof args, typeof state> = {
     problems.push(...tagProblems(a.tags, "tags"));
     if (problems.length > 0) return problems;
     if (!isUnknown(a.policy)) problems.push(...(await checkTagsDefined(ctx, a.tags, "tags", a.policy)));
-    if (typeof a.nodeId === "string" && !(await ctx.lists.nodes()).some((n) => n.id === a.nodeId)) problems.push({ field: "nodeId", message: `no node has id ${a.nodeId}` });
+    if (typeof a.nodeId === "string") {
+      const nodes = await ctx.lists.nodes();
+      if (!nodes.some((n) => n.id === a.nodeId)) {
+        const known = nodes.slice(0, 10).map((n) => `${n.givenName || n.name} (${n.id})`).join(", ") || "none";
+        problems.push({ field: "nodeId", message: `no node has id ${a.nodeId}: use the id of an existing node (nodes now: ${known}${nodes.length > 10 ? ", …" : ""}), or select it by nodeName` });
+      }
+    }
     return problems;
   },
 

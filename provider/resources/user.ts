@@ -66,10 +66,10 @@ export const User: ResourceDeclaration<typeof args, typeof state> = {
     const problems: Problem[] = [];
     if (!isUnknown(a.name)) {
       const p = checkUserName(a.name);
-      if (p) problems.push({ field: "name", message: p });
+      if (p) problems.push({ field: "name", message: a.name.trim() === "" ? `${p}: give a name like "alice" (letters, digits, '-', '.', '_')` : p });
     }
-    if (typeof a.email === "string" && a.email !== "" && !/^[^@\s]+@[^@\s]+$/.test(a.email)) problems.push({ field: "email", message: `"${a.email}" is not an email address` });
-    if (typeof a.pictureUrl === "string" && a.pictureUrl !== "" && !URL.canParse(a.pictureUrl)) problems.push({ field: "pictureUrl", message: `"${a.pictureUrl}" is not a URL` });
+    if (typeof a.email === "string" && a.email !== "" && !/^[^@\s]+@[^@\s]+$/.test(a.email)) problems.push({ field: "email", message: `"${a.email}" is not an email address: write it like "alice@example.com", or leave email out` });
+    if (typeof a.pictureUrl === "string" && a.pictureUrl !== "" && !URL.canParse(a.pictureUrl)) problems.push({ field: "pictureUrl", message: `"${a.pictureUrl}" is not a URL: give a full URL like "https://example.com/alice.png", or leave pictureUrl out` });
     return problems;
   },
 
