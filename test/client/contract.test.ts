@@ -185,7 +185,7 @@ describe.each(headscaleVersions())("Headscale %s client contract", (version) => 
   });
 
   it("maps a refused API key to unauthorized without echoing it", async () => {
-    const wrongKey = "hskey-api-WRONGWRONGWRONG-notarealsecretvalue";
+    const wrongKey = "not-a-real-api-key-only-for-this-test";
     const bad = new HeadscaleClient({ url: server.url, apiKey: wrongKey });
     const e = await expectError(bad.listUsers(), "unauthorized", /API key was refused/, /HEADSCALE_API_KEY/);
     expect(e.message).not.toContain(wrongKey);
