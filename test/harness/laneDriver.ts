@@ -2,17 +2,20 @@
 // with that lane's @pulumi/pulumi and the packed package installed by npm, copies of the compiled driver,
 // its program spec and the example, and bin/pulumi = the lane's CLI; run with the lane's Node. Made once
 // per test run (keyed by the vitest main process, which removes it at the end: globalSetup.ts).
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { promisify } from "node:util";
 import type { Lane } from "./lanes.js";
 import { root } from "./tools.js";
 
 export const laneDirPrefix = (owner: number) => path.join(tmpdir(), `headscale-iac-lane-${owner}-`);
 
 /** The lane's driver directory, made on first use; `owner` is the process whose run it belongs to. */
-export function laneDriverDir(lane: Lane, owner = process.env.VITEST ? process.ppid : process.pid): string {
+// Asynchronous throughout: a test worker blocked for minutes (npm under load) loses its link to vitest.
+export async function laneDriverDir(lane: Lane, owner = process.env.VITEST ? process.ppid : process.pid): Promise<string> {
   const dir = `${laneDirPrefix(owner)}${lane.name}`;
   if (existsSync(path.join(dir, ".ready"))) return dir;
   // Two test files may want it at once: the first to create the lock dir makes it, the others wait.
@@ -24,13 +27,13 @@ export function laneDriverDir(lane: Lane, owner = process.env.VITEST ? process.p
     while (!existsSync(path.join(dir, ".ready"))) {
       if (!existsSync(lock) && !existsSync(path.join(dir, ".ready"))) throw new Error(`another test file failed to make ${dir}; see its error`);
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${dir} (made by another test file)`);
-      execFileSync("sleep", ["1"]);
+      await sleep(1000);
     }
     return dir;
   }
   const tmp = `${dir}.tmp`;
   try {
-    make(lane, tmp);
+    await make(lane, tmp);
     renameSync(tmp, dir);
   } finally {
     rmSync(lock, { recursive: true, force: true });
@@ -38,13 +41,14 @@ export function laneDriverDir(lane: Lane, owner = process.env.VITEST ? process.p
   return dir;
 }
 
-function make(lane: Lane, tmp: string): void {
+async function make(lane: Lane, tmp: string): Promise<void> {
+  const run = promisify(execFile);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(path.join(tmp, "bin"), { recursive: true });
   writeFileSync(path.join(tmp, "package.json"), JSON.stringify({ name: `lane-${lane.name}`, private: true, type: "module" }));
-  const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", tmp], { cwd: root, encoding: "utf8" }).trim().split("\n").at(-1)!;
+  const tarball = (await run("npm", ["pack", "--silent", "--pack-destination", tmp], { cwd: root, encoding: "utf8" })).stdout.trim().split("\n").at(-1)!;
   const env = { ...process.env, PATH: `${path.dirname(lane.node)}:${process.env.PATH ?? ""}` };
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", path.join(tmp, tarball), `@pulumi/pulumi@${lane.pulumi}`], { cwd: tmp, env, stdio: ["ignore", "ignore", "pipe"] });
+  await run("npm", ["install", "--no-audit", "--no-fund", path.join(tmp, tarball), `@pulumi/pulumi@${lane.pulumi}`], { cwd: tmp, env });
   for (const d of ["test/programs", "test/harness", "examples"]) cpSync(path.join(root, "dist", d), path.join(tmp, d), { recursive: true, filter: (f) => !f.endsWith(".map") });
   // The driver looks for the example's compiled module at <dir>/examples/<name>/index.js.
   symlinkSync(lane.cli, path.join(tmp, "bin", "pulumi"));

@@ -13,11 +13,11 @@ import { root } from "./tools.js";
  * "current" sets it) runs it with Node 24, the newest @pulumi/pulumi (installed from the packed package)
  * and the CLI of that version; default: the checkout's own node_modules on the machine's Node (floor).
  */
-function driverCommand(): { node: string; script: string; env: NodeJS.ProcessEnv } {
+async function driverCommand(): Promise<{ node: string; script: string; env: NodeJS.ProcessEnv }> {
   const l = lane((process.env.PULUMI_LANE ?? "floor") as LaneName);
   const expect = { PULUMI_LANE_EXPECT: `${l.nodeVersion} ${l.pulumi}` };
   if (l.name === "floor") return { node: process.execPath, script: path.join(root, "dist", "test", "programs", "driver.js"), env: { ...process.env, ...expect } };
-  const dir = laneDriverDir(l);
+  const dir = await laneDriverDir(l);
   return { node: l.node, script: path.join(dir, "test", "programs", "driver.js"), env: { ...process.env, ...expect, PULUMI_LANE_DIR: dir, HEADSCALE_IAC_ROOT: root } };
 }
 
@@ -34,10 +34,10 @@ export interface PulumiProject {
 export function pulumiProject(opts: { url: string; apiKey: string; program: string; stack?: string }): PulumiProject {
   let server = { url: opts.url, apiKey: opts.apiKey };
   const workDir = mkdtempSync(path.join(tmpdir(), "pulumi-"));
-  const run = (steps: Step[]) =>
-    new Promise<StepResult[]>((resolve, reject) => {
+  const run = async (steps: Step[]) => {
+    const driver = await driverCommand();
+    return new Promise<StepResult[]>((resolve, reject) => {
       const job: Job = { workDir, stack: opts.stack ?? "test", ...server, program: opts.program, steps };
-      const driver = driverCommand();
       const child = spawn(driver.node, [driver.script], { cwd: workDir, env: driver.env, stdio: ["pipe", "pipe", "pipe"] });
       let out = "";
       let err = "";
@@ -53,6 +53,7 @@ export function pulumiProject(opts: { url: string; apiKey: string; program: stri
       });
       child.stdin.end(JSON.stringify(job));
     });
+  };
   return { workDir, run, setServer: (url, apiKey) => (server = { url, apiKey }), dispose: () => { if (!process.env.KEEP_TEST_DIRS) rmSync(workDir, { recursive: true, force: true }); } };
 }
 

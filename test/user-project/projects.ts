@@ -1,10 +1,11 @@
 // User projects as users make them: the README's quick start (Pulumi's `typescript` template, CommonJS),
 // an ES-module TypeScript project and a plain JavaScript one; the package comes from `npm pack` of this
 // checkout and is installed with `npm install <tarball>` in a fresh directory.
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import type { HeadscaleServer } from "../harness/headscale.js";
 import { headscaleBinary, root } from "../harness/tools.js";
 
@@ -24,8 +25,9 @@ export function readmeQuickStart(readme = readFileSync(path.join(root, "README.m
 }
 
 /** `npm pack` of the built checkout (dist/ must be current: `npm test` builds first) into `dir`. */
-export function packPackage(dir: string): string {
-  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", dir], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+export async function packPackage(dir: string): Promise<string> {
+  // Not execFileSync: a worker blocked for long under load loses its link to the test runner.
+  const { stdout: out } = await promisify(execFile)("npm", ["pack", "--json", "--pack-destination", dir], { cwd: root, encoding: "utf8" });
   const [info] = JSON.parse(out) as Array<{ filename: string }>;
   return path.join(dir, info!.filename);
 }

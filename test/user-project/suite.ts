@@ -30,7 +30,7 @@ export function userProjectSuite(laneName: LaneName): void {
       server = await startHeadscale();
       api = new HeadscaleClient({ url: server.url, apiKey: server.apiKey });
       scratch = mkdtempSync(path.join(tmpdir(), "user-pack-"));
-      tarball = packPackage(scratch);
+      tarball = await packPackage(scratch);
       headscaleDir = headscaleCommandDir(server);
     });
     afterAll(async () => {
