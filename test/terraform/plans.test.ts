@@ -22,6 +22,23 @@ const policy = `resource "headscale_policy" "p" {
 const user = (name: string) => `resource "headscale_user" "${name}" {\n  name = "${name}"\n}\n`;
 const key = (name: string, body: string) => `resource "headscale_pre_auth_key" "${name}" {\n${body}\n  depends_on = [headscale_policy.p]\n}\n`;
 
+/** Bad input, one resource each: every one fails `plan` on its own attribute, with the fix, writing nothing. */
+const badInputs: Array<{ address: string; block: string; says: RegExp }> = [
+  { address: "headscale_user.two_at", block: 'resource "headscale_user" "two_at" {\n  name = "x@y@z"\n}', says: /more than one '@'/ },
+  { address: "headscale_user.slash", block: 'resource "headscale_user" "slash" {\n  name = "a/b"\n}', says: /contains '\/'/ },
+  { address: "headscale_user.email", block: 'resource "headscale_user" "email" {\n  name  = "erin"\n  email = "erin at example"\n}', says: /not an email address/ },
+  { address: "headscale_pre_auth_key.empty_tag", block: 'resource "headscale_pre_auth_key" "empty_tag" {\n  user = "ops"\n  tags = ["tag:"]\n}', says: /empty name/ },
+  { address: "headscale_pre_auth_key.spaced_tag", block: 'resource "headscale_pre_auth_key" "spaced_tag" {\n  user = "ops"\n  tags = ["tag:a b"]\n}', says: /must not contain spaces/ },
+  { address: "headscale_pre_auth_key.upper_prefix", block: 'resource "headscale_pre_auth_key" "upper_prefix" {\n  user = "ops"\n  tags = ["TAG:x"]\n}', says: /must start with "tag:"/ },
+  { address: "headscale_pre_auth_key.new_expired", block: 'resource "headscale_pre_auth_key" "new_expired" {\n  user    = "ops"\n  expired = true\n}', says: /cannot be created expired/ },
+  { address: "headscale_pre_auth_key.rotate", block: 'resource "headscale_pre_auth_key" "rotate" {\n  user          = "ops"\n  rotate_before = "monthly"\n}', says: /not a duration/ },
+  { address: "headscale_node_tags.unknown_name", block: 'resource "headscale_node_tags" "unknown_name" {\n  node_name = "nowhere"\n  tags      = ["tag:a"]\n}', says: /nowhere|wait_for/ },
+  { address: "headscale_policy.acls", block: 'resource "headscale_policy" "acls" {\n  policy = jsonencode({ acls = "x" })\n}', says: /must be a list of entries/ },
+  { address: "headscale_policy.group_prefix", block: 'resource "headscale_policy" "group_prefix" {\n  policy = jsonencode({ groups = { admins = ["ops@"] } })\n}', says: /rename it to "group:admins"/ },
+  { address: "headscale_policy.ssh_reject", block: 'resource "headscale_policy" "ssh_reject" {\n  policy = jsonencode({ ssh = [{ action = "reject", src = ["ops@"], dst = ["ops@"], users = ["root"] }] })\n}', says: /"reject" is not an SSH action/ },
+  { address: "headscale_policy.section", block: 'resource "headscale_policy" "section" {\n  policy = jsonencode({ aclz = [] })\n}', says: /unknown section/ },
+];
+
 describe.each(availableClis())(`%s plans on Headscale ${newestHeadscale()}`, (cli) => {
   let server: HeadscaleServer;
   let api: HeadscaleClient;
@@ -89,6 +106,20 @@ describe.each(availableClis())(`%s plans on Headscale ${newestHeadscale()}`, (cl
     const out = await ws.expect([0], ["apply", "-auto-approve"]);
     expect(out).toMatch(/deleting the 1 node\(s\) user "dave" still owns/);
     expect(await api.listUsers({ name: "dave" })).toEqual([]);
+  });
+
+  it(`${badInputs.length} bad inputs each fail the plan on their own attribute, writing nothing`, async () => {
+    showLog();
+    write(...badInputs.map((b) => b.block));
+    const plan = await ws.run(["plan"]);
+    expect(plan.code).toBe(1);
+    const diags = errorDiagnostics(plan.output);
+    for (const b of badInputs) {
+      const mine = diags.filter((d) => d.address === b.address);
+      expect(mine.length, `${b.address} in:\n${plan.output}`).toBeGreaterThan(0);
+      expect(mine.map((d) => d.text).join("\n")).toMatch(b.says);
+    }
+    write();
   });
 
   it("a hung server fails a plan within 35 s", { timeout: 120_000 }, async () => {
