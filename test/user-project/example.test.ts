@@ -1,6 +1,7 @@
 // examples/pulumi-basic run as its README says: `npm install` in the example directory, then plain `pulumi`
-// commands (real CLI, real Node.js language host), on the current lane (Node 24: the example's
-// `@pulumi/pulumi` range resolves to the newest release, which needs Node 22+).
+// commands (real CLI, real Node.js language host), on each lane in turn (one directory: never at once).
+// On Node 20 this is what fails with `Unknown file extension ".ts"` when ts-node is missing; Node 24 strips
+// the types itself.
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
@@ -22,12 +23,11 @@ const block = (after: string) => {
 // The README's commands, as written. The first line (`npm install && npm run build` at the root) is what
 // `npm test` did before the suite; the stack gets a name of its own so a developer's own `dev` stack
 // config in the example directory is left alone; the URL is the throwaway server's.
-const stack = `test-${process.pid}`;
-const script = (lines: string[], server: HeadscaleServer) =>
+const script = (lines: string[], server: HeadscaleServer, stack: string) =>
   ["set -euo pipefail", ...lines].map((l) => l.replaceAll(" dev", ` ${stack}`).replace("https://headscale.example.com", server.url)).join("\n");
 
-const current = lane("current");
-describe(`examples/pulumi-basic, as its README says, on the ${current.label} lane`, () => {
+for (const current of [lane("floor"), lane("current")]) describe(`examples/pulumi-basic, as its README says, on the ${current.label} lane`, () => {
+  const stack = `test-${process.pid}-${current.name}`;
   let server: HeadscaleServer;
   let api: HeadscaleClient;
   let cli: PulumiCli;
@@ -55,7 +55,7 @@ describe(`examples/pulumi-basic, as its README says, on the ${current.label} lan
 
   it("npm install, stack init, config set, pulumi up: the server has the example's objects", async () => {
     showLog();
-    const r = await cli.exec("bash", ["-c", script(run.slice(1), server)], { cwd: root, timeoutMs: 600_000 });
+    const r = await cli.exec("bash", ["-c", script(run.slice(1), server, stack)], { cwd: root, timeoutMs: 600_000 });
     expect(existsSync(path.join(exampleDir, "node_modules", "headscale-iac", "package.json")), "headscale-iac installed as a copy").toBe(true);
     expect(r.stdout.trim().split("\n").at(-1)).toMatch(/^hskey-auth-/); // pulumi stack output serverKey --show-secrets
     const users = await api.listUsers();
@@ -75,7 +75,7 @@ describe(`examples/pulumi-basic, as its README says, on the ${current.label} lan
 
   it("clean up as the README says: the users and the key are gone", async () => {
     showLog();
-    await cli.exec("bash", ["-c", script(block("Clean up:"), server)], { timeoutMs: 180_000 });
+    await cli.exec("bash", ["-c", script(block("Clean up:"), server, stack)], { timeoutMs: 180_000 });
     expect(await api.listUsers()).toEqual([]);
     expect(await api.listPreAuthKeys()).toEqual([]);
   }, 180_000);
