@@ -37,7 +37,7 @@ const DEFAULT_EXPIRATION = "1h";
 const keyFields = ["user", "tags", "reusable", "ephemeral", "expiration"] as const;
 
 /** hskey-auth-<prefix>-<secret> (0.28+) → hskey-auth-<prefix>; older plain keys → first 8 characters. */
-function prefixOf(key: string): string {
+export function prefixOf(key: string): string {
   const m = /^(hskey-auth-[^-]+)-/.exec(key);
   return m ? m[1]! : key.slice(0, 8);
 }

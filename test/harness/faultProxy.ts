@@ -7,6 +7,8 @@ export interface FaultProxy {
   url: string;
   /** Requests seen, as "METHOD /path". */
   seen: string[];
+  /** Requests answered, as "METHOD /path STATUS" (STATUS 0: no answer from upstream). */
+  answered: string[];
   /** Answer the next `count` requests with `status` instead of forwarding them. */
   failNext(count: number, status: number): void;
   /** Hold the next request for `ms` before forwarding it. */
@@ -19,8 +21,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   let failures: { count: number; status: number } = { count: 0, status: 0 };
   let delay = 0;
   const seen: string[] = [];
+  const answered: string[] = [];
   const server = http.createServer((req, res) => {
-    seen.push(`${req.method} ${req.url?.split("?")[0]}`);
+    const request = `${req.method} ${req.url?.split("?")[0]}`;
+    seen.push(request);
+    res.on("finish", () => answered.push(`${request} ${res.statusCode}`));
     if (failures.count > 0) {
       failures.count--;
       res.writeHead(failures.status, { "content-type": "text/plain" }).end("injected failure");
@@ -42,6 +47,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     seen,
+    answered,
     failNext: (count, status) => (failures = { count, status }),
     delayNext: (ms) => (delay = ms),
     close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),

@@ -48,6 +48,12 @@ function prepareWorkDir(dir: string): void {
 
 async function programFor(job: Job, spec: ProgramSpec | undefined): Promise<() => Promise<unknown>> {
   if (job.program === "spec") return programFromSpec(spec ?? {});
+  if (job.program.startsWith("module:")) {
+    // A compiled project's entry module (e.g. one `headscale-iac import` wrote): its default export.
+    const mod = (await import(pathToFileURL(job.program.slice("module:".length)).href)) as { default: unknown };
+    const fn = typeof mod.default === "function" ? mod.default : (mod.default as { default: unknown }).default;
+    return fn as () => Promise<unknown>;
+  }
   const example = job.program.replace(/^example:/, "");
   const mod = await import(pathToFileURL(path.join(root, "dist", "examples", example, "index.js")).href);
   return mod.default as () => Promise<unknown>;
