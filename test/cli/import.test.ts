@@ -4,7 +4,7 @@
 // `pulumi up` of the generated Pulumi project (plain CLI, real language host) writes nothing and the next
 // preview shows no changes. The server's users, keys, nodes and policy text are the same afterwards.
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -15,6 +15,7 @@ import { takeSnapshot, type HeadscaleSnapshot } from "../harness/snapshot.js";
 import { binDir, ensureTools, root } from "../harness/tools.js";
 import { availableClis } from "../terraform/workspace.js";
 import { HeadscaleWorkspace } from "../terraform/headscaleWorkspace.js";
+import { CdktfProject, STACK } from "../cdktf/project.js";
 import { buildGuideServer, guidePolicy, HOME_ROUTE, type GuideServer } from "./guideServer.js";
 import { headscaleIac, writeCalls } from "./run.js";
 
@@ -161,7 +162,54 @@ describe("headscale-iac import of a server built with the headscale CLI", { time
     expect(writeCalls(proxy.answered.slice(from))).toEqual([]);
     await expectUnchanged();
   });
+
+  it("cdktf: the project of examples/cdktf-basic's shape synthesizes import blocks; deploy writes nothing; the next plan is empty", async () => {
+    const out = path.join(base, "cdktf");
+    // The stack is named after the project: the harness's CdktfProject drives the stack "headscale-basic".
+    const r = await headscaleIac(["import", "--format", "cdktf", "--out", out, "--name", STACK], env());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("main.ts, package.json, cdktf.json, .gitignore");
+    const example = JSON.parse(readFileSync(path.join(root, "examples", "cdktf-basic", "cdktf.json"), "utf8")) as unknown;
+    expect(JSON.parse(readFileSync(path.join(out, "cdktf.json"), "utf8"))).toEqual(example);
+    const main = readFileSync(path.join(out, "main.ts"), "utf8");
+    expect(main).toContain('import { HeadscaleProvider, User, Policy, NodeTags } from "headscale-iac/cdktf";');
+    expect(main).toContain(`alice.importFrom("${guide.userIds.alice}");`);
+    expect(main).toContain('new HeadscaleProvider(this, "headscale", {});');
+
+    linkModules(out);
+    await compile(out, "main.ts", path.join(out, "build"));
+    const project = new CdktfProject({ url: proxy.url, apiKey: guide.server.apiKey });
+    onTestFailed(() => console.error(project.transcript.join("\n---\n")));
+    try {
+      await project.installProvider();
+      // Only the command that runs the program differs from the generated cdktf.json (as for the example's test).
+      writeFileSync(path.join(project.dir, "cdktf.json"), JSON.stringify({ ...(example as object), app: `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(out, "build", "main.js"))}` }));
+      await project.expectCdktf("synth");
+      const stack = project.synthesized() as unknown as { import?: Array<{ id: string; to: string }> };
+      expect(stack.import).toContainEqual({ id: guide.userIds.alice, to: "headscale_user.alice" });
+      expect(stack.import).toContainEqual({ id: "policy", to: "headscale_policy.policy" });
+      expect(stack.import).toContainEqual({ id: guide.nodeIds.web, to: "headscale_node_tags.web_tags" });
+      const from = proxy.answered.length;
+      const deploy = await project.expectCdktf("deploy", "--auto-approve", "--skip-provider-lock");
+      expect(deploy).toMatch(/7 imported, 0 added, 0 changed, 0 destroyed/);
+      const plan = await project.terraform("plan", "-detailed-exitcode");
+      expect(plan.code, plan.output).toBe(0);
+      expect(writeCalls(proxy.answered.slice(from))).toEqual([]);
+      await expectUnchanged();
+    } finally {
+      project.cleanup();
+    }
+  });
 });
+
+/** Compiles a generated TypeScript entry with the repository's tsc (the project's own npm install is not run). */
+function compile(dir: string, entry: string, outDir: string): Promise<void> {
+  const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
+  const args = [entry, "--outDir", outDir, "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--strict", "--skipLibCheck", "--types", "node"];
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [tsc, ...args], { cwd: dir, timeout: 180_000 }, (err, stdout, stderr) => (err ? reject(new Error(`tsc ${entry} failed:\n${stdout}${stderr}`)) : resolve())),
+  );
+}
 
 /**
  * The generated project's node_modules: headscale-iac is a symlink to this checkout (its dist/ from the
@@ -171,6 +219,9 @@ describe("headscale-iac import of a server built with the headscale CLI", { time
 function linkModules(dir: string): void {
   const nm = path.join(dir, "node_modules");
   mkdirSync(nm, { recursive: true });
-  const links: Record<string, string> = { "headscale-iac": root, "@pulumi": path.join(root, "node_modules", "@pulumi"), typescript: path.join(root, "node_modules", "typescript"), "@types": path.join(root, "node_modules", "@types") };
+  const links: Record<string, string> = Object.fromEntries(
+    ["@pulumi", "typescript", "@types", "cdktf", "constructs"].map((m) => [m, path.join(root, "node_modules", m)]),
+  );
+  links["headscale-iac"] = root;
   for (const [name, target] of Object.entries(links)) if (!existsSync(path.join(nm, name))) symlinkSync(target, path.join(nm, name));
 }
