@@ -146,7 +146,7 @@ export async function readInventory(ctx: Context, progress: (m: string) => void)
   const notImported = nodes
     .filter((n) => n.approvedRoutes.length > 0)
     .map((n) => `approved routes of node ${n.givenName || n.name} (id ${n.id}): ${n.approvedRoutes.join(", ")} (no resource for routes in this version; approve them with \`headscale nodes approve-routes\`)`);
-  return { server: { url: ctx.client.url, version }, objects, keys, expiredKeys: allKeys.length - live.length, notImported };
+  return { server: { url: ctx.client.url.replace(/\/$/, ""), version }, objects, keys, expiredKeys: allKeys.length - live.length, notImported };
 }
 
 /** The declaration's inputs (not its computed outputs) that the state sets. */

@@ -2,9 +2,9 @@
 // adopts every live object: its first `pulumi up` writes nothing. Pulumi cannot import dynamic resources,
 // so adoption is by inputs: each kind's `pulumiAdoption` (users: adoptExisting; the policy: overwrite with
 // its current text, which is no change; node tags: the node id and its current tags).
-import type { Inventory, KeyNote, ProjectObject } from "../inventory.js";
+import type { Inventory, KeyNote } from "../inventory.js";
 import { isUserKind } from "../inventory.js";
-import { notesBlock, suggestedExpiration, tsKey, tsTemplate, tsValue } from "./text.js";
+import { keyExampleFields, keyExampleName, notesBlock, tsKey, tsProps } from "./text.js";
 
 export interface GeneratedFile {
   path: string;
@@ -16,15 +16,7 @@ export function renderPulumi(inv: Inventory, opts: { projectName: string; packag
   const body: string[] = [];
   for (const o of inv.objects) {
     const args = { ...o.args, ...o.kind.pulumiAdoption };
-    const props = Object.entries(args).map(([k, v]) => {
-      if (typeof v === "string" && v.includes("\n")) {
-        // Multi-line text (the policy) lives at the top level, verbatim: a template literal cannot be indented.
-        const constName = `${o.name}Text`;
-        hoisted.push(`const ${constName} = ${tsTemplate(v)};`);
-        return `${tsKey(k)}: ${constName}`;
-      }
-      return `${tsKey(k)}: ${tsValue(v)}`;
-    });
+    const props = tsProps(o.name, args, hoisted);
     const options = o.after.length ? `, { dependsOn: [${o.after.map((a) => a.name).join(", ")}] }` : "";
     if (o.comment) body.push(`  // ${o.comment}`);
     body.push(`  const ${o.name} = new headscale.${o.kind.declaration.name}(${JSON.stringify(o.name)}, { ${props.join(", ")} }${options});`);
@@ -92,14 +84,7 @@ export function renderPulumi(inv: Inventory, opts: { projectName: string; packag
   ];
 }
 
-function keyExample(k: KeyNote): string | undefined {
-  const args = [
-    ...(k.owner ? [`user: ${k.owner.name}`] : []),
-    ...(k.tags.length ? [`tags: ${JSON.stringify(k.tags)}`] : []),
-    ...(k.reusable ? ["reusable: true"] : []),
-    ...(k.ephemeral ? ["ephemeral: true"] : []),
-    `expiration: "${suggestedExpiration(k)}"`,
-  ];
-  const name = `${(k.owner as ProjectObject | undefined)?.name ?? "tagged"}_key`;
-  return `new headscale.PreAuthKey("${name}", { ${args.join(", ")} });`;
+function keyExample(k: KeyNote): string {
+  const fields = keyExampleFields(k, (owner) => owner).map(([f, v]) => `${f}: ${v}`);
+  return `new headscale.PreAuthKey("${keyExampleName(k)}", { ${fields.join(", ")} });`;
 }

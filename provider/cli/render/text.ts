@@ -15,6 +15,34 @@ export function tsValue(v: unknown): string {
 /** A TypeScript property key: bare when it can be. */
 export const tsKey = (k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k));
 
+/**
+ * TypeScript properties for an object's inputs. Multi-line text (the policy) becomes a top-level constant
+ * pushed to `hoisted`, verbatim: a template literal cannot be indented without changing its value.
+ */
+export function tsProps(name: string, args: Record<string, unknown>, hoisted: string[]): string[] {
+  return Object.entries(args).map(([k, v]) => {
+    if (typeof v === "string" && v.includes("\n")) {
+      const constName = `${name}Text`;
+      hoisted.push(`const ${constName} = ${tsTemplate(v)};`);
+      return `${tsKey(k)}: ${constName}`;
+    }
+    return `${tsKey(k)}: ${tsValue(v)}`;
+  });
+}
+
+/** The inputs of a key like a live one (owner as a reference, `userRef`), for the suggested replacement. */
+export function keyExampleFields(k: KeyNote, userRef: (ownerName: string) => string): Array<[string, string]> {
+  return [
+    ...(k.owner ? [["user", userRef(k.owner.name)] as [string, string]] : []),
+    ...(k.tags.length ? [["tags", JSON.stringify(k.tags)] as [string, string]] : []),
+    ...(k.reusable ? [["reusable", "true"] as [string, string]] : []),
+    ...(k.ephemeral ? [["ephemeral", "true"] as [string, string]] : []),
+    ["expiration", `"${suggestedExpiration(k)}"`],
+  ];
+}
+
+export const keyExampleName = (k: KeyNote) => `${k.owner?.name ?? "tagged"}_key`;
+
 /** An HCL quoted string: JSON escapes plus HCL's template sequences. */
 export function hclString(s: string): string {
   return JSON.stringify(s).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
