@@ -180,9 +180,14 @@ async function revoke(argv: string[], io: Io): Promise<number> {
       }
       throw new CliError(EXIT.failed, `key revoke: no pre-auth key has prefix or id "${wanted}"; keys now: ${keys.map((x) => prefixOf(x.key)).join(", ") || "none"}`);
     }
-    await PreAuthKey.delete(conn.ctx, k.id ?? prefixOf(k.key), stateOf(k));
     const { caps } = await conn.client.server();
-    io.log(`revoked pre-auth key ${prefixOf(k.key)}${caps.keyIdOperations ? " (expired and deleted)" : " (expired)"}`);
+    const state = stateOf(k);
+    if (state.expired && !caps.keyIdOperations) {
+      io.log(`pre-auth key ${state.prefix} is already expired`);
+      return EXIT.ok;
+    }
+    await PreAuthKey.delete(conn.ctx, k.id ?? state.prefix, state);
+    io.log(`revoked pre-auth key ${state.prefix}${caps.keyIdOperations ? " (expired and deleted)" : " (expired)"}`);
     return EXIT.ok;
   } finally {
     conn.client.close();
