@@ -83,7 +83,8 @@ const policyKind: ResourceKind = {
       const { id, state } = await Policy.import!(ctx, POLICY_ID);
       const text = state.policy;
       // Written after the users it names (a from-scratch run must create them first).
-      const after = (all: ProjectObject[]) => all.filter((o) => o.kind === userKind && text.includes(`"${String(o.args.name)}@"`));
+      const named = (user: string) => text.includes(`"${user}@"`) || (user.includes("@") && text.includes(`"${user}"`));
+      const after = (all: ProjectObject[]) => all.filter((o) => o.kind === userKind && named(String(o.args.name)));
       return [{ baseName: "policy", importId: id, state, after }];
     } catch (e) {
       if (isNotFound(e)) return []; // no policy set

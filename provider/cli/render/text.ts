@@ -43,9 +43,12 @@ export function keyExampleFields(k: KeyNote, userRef: (ownerName: string) => str
 
 export const keyExampleName = (k: KeyNote) => `${k.owner?.name ?? "tagged"}_key`;
 
+/** HCL reads `${` and `%{` in strings and heredocs as templates: `$${` and `%%{` are the literal text. */
+const escapeTemplates = (s: string) => s.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
+
 /** An HCL quoted string: JSON escapes plus HCL's template sequences. */
 export function hclString(s: string): string {
-  return JSON.stringify(s).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+  return escapeTemplates(JSON.stringify(s));
 }
 
 /** An HCL heredoc whose value is `text` (plus the newline a heredoc always ends with, unless it has one). */
@@ -53,7 +56,7 @@ export function hclHeredoc(text: string): string {
   let marker = "EOT";
   const lines = text.split("\n");
   for (let i = 2; lines.some((l) => l.trim() === marker); i++) marker = `EOT${i}`;
-  const body = text.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+  const body = escapeTemplates(text);
   return `<<${marker}\n${body.endsWith("\n") ? body : `${body}\n`}${marker}`;
 }
 
