@@ -156,7 +156,7 @@ function inputsOf(decl: ResourceDeclaration, state: Record<string, unknown>): Re
 }
 
 const reserved = new Set(
-  "abstract await boolean break byte case catch char class const continue debugger default delete do double else enum export extends false final finally float for function goto if implements import in instanceof int interface let long module native new null package private protected public return short static super switch synchronized this throw throws transient true try typeof var void volatile while with yield data locals output provider resource terraform variable count each self path app stack program headscale pulumi".split(" "),
+  "abstract await boolean break byte case catch char class const continue debugger default delete do double else enum export extends false final finally float for function goto if implements import in instanceof int interface let long module native new null package private protected public return short static super switch synchronized this throw throws transient true try typeof var void volatile while with yield data locals output provider resource terraform variable count each self path app stack program headscale pulumi users".split(" "),
 );
 
 /** A name valid as a TypeScript identifier and a Terraform resource name: `alice.smith` → `alice_smith`. */
