@@ -30,12 +30,12 @@ Options:
   --ephemeral          nodes joining with it are removed when they go offline (default with --ci)
   --no-ephemeral       not ephemeral, even with --ci
   --output FORMAT      what to print: raw (the key; default), env (NAME=key) or json
-  --env-name NAME      variable name for env output and --env-file (default TS_AUTHKEY)
-  --env-file FILE      append NAME=key to FILE (e.g. "$GITHUB_ENV", or a GitLab dotenv file) instead of
+  --env-name NAME      variable name for env output and --append-env (default TS_AUTHKEY)
+  --append-env FILE    append NAME=key to FILE (e.g. "$GITHUB_ENV", or a GitLab dotenv file) instead of
                        printing the key
   --ci SYSTEM          github, gitlab or auto (GITHUB_ACTIONS / GITLAB_CI):
                          github: prints ::add-mask::<key> before anything else, so the log masks it
-                         gitlab: never prints the key; --env-file is required
+                         gitlab: never prints the key; --append-env is required
   --state-file FILE    where \`key revoke --last\` finds this key (prefix and id only, never the secret;
                        default ~/.local/state/headscale-iac/last-key.json, or $XDG_STATE_HOME)
 ${connectionHelp}
@@ -91,7 +91,7 @@ async function create(argv: string[], io: Io): Promise<number> {
       "no-ephemeral": { type: "boolean" },
       output: { type: "string" },
       "env-name": { type: "string" },
-      "env-file": { type: "string" },
+      "append-env": { type: "string" },
       ci: { type: "string" },
       "state-file": { type: "string" },
     },
@@ -104,7 +104,7 @@ async function create(argv: string[], io: Io): Promise<number> {
   const output = values.output ?? "raw";
   if (!["raw", "env", "json"].includes(output)) throw usageError(`--output ${output}: use raw, env or json`, "key create");
   const ci = resolveCi(values.ci);
-  if (ci === "gitlab" && !values["env-file"]) throw usageError("--ci gitlab never prints the key: give --env-file FILE (a dotenv file the job reads)", "key create");
+  if (ci === "gitlab" && !values["append-env"]) throw usageError("--ci gitlab never prints the key: give --append-env FILE (a dotenv file the job reads)", "key create");
   if (values.ephemeral && values["no-ephemeral"]) throw usageError("--ephemeral and --no-ephemeral contradict each other", "key create");
   const envName = values["env-name"] ?? "TS_AUTHKEY";
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(envName)) throw usageError(`--env-name ${envName}: not a variable name`, "key create");
@@ -124,7 +124,7 @@ async function create(argv: string[], io: Io): Promise<number> {
     rejectProblems("key create", await PreAuthKey.check(conn.ctx, args));
     const { id, state } = await PreAuthKey.create(conn.ctx, args);
     if (ci === "github") io.out(`::add-mask::${state.key}`);
-    if (values["env-file"]) appendFileSync(values["env-file"], `${envName}=${state.key}\n`, { mode: 0o600 });
+    if (values["append-env"]) appendFileSync(values["append-env"], `${envName}=${state.key}\n`, { mode: 0o600 });
     else if (output === "raw") io.out(state.key);
     else if (output === "env") io.out(`${envName}=${state.key}`);
     else io.out(JSON.stringify({ key: state.key, prefix: state.prefix, id, user: state.userId ?? null, tags: state.tags ?? [], reusable: state.reusable, ephemeral: state.ephemeral, expiresAt: state.expiresAt }));
@@ -133,7 +133,7 @@ async function create(argv: string[], io: Io): Promise<number> {
     mkdirSync(path.dirname(stateFile), { recursive: true });
     writeFileSync(stateFile, `${JSON.stringify(last)}\n`);
     const flags = [args.reusable ? "reusable" : "single-use", ...(args.ephemeral ? ["ephemeral"] : [])].join(", ");
-    io.log(`created pre-auth key ${state.prefix} (${[state.userId ? `user ${values.user}` : "", tags.length ? `tags ${tags.join(",")}` : ""].filter(Boolean).join(", ")}; ${flags}; expires ${state.expiresAt})${values["env-file"] ? `; ${envName} appended to ${values["env-file"]}` : ""}`);
+    io.log(`created pre-auth key ${state.prefix} (${[state.userId ? `user ${values.user}` : "", tags.length ? `tags ${tags.join(",")}` : ""].filter(Boolean).join(", ")}; ${flags}; expires ${state.expiresAt})${values["append-env"] ? `; ${envName} appended to ${values["append-env"]}` : ""}`);
     return EXIT.ok;
   } finally {
     conn.client.close();

@@ -68,7 +68,7 @@ describe("examples/ci", { timeout: 180_000 }, () => {
     expect(wf.jobs.deploy.env).toEqual({ HEADSCALE_URL: "${{ vars.HEADSCALE_URL }}", HEADSCALE_API_KEY: "${{ secrets.HEADSCALE_API_KEY }}" });
     const [create, revoke, ...more] = commandsIn(steps.flatMap((s) => (s.run ? [s.run] : [])));
     expect(more).toEqual([]);
-    expect(create).toBe('headscale-iac key create --ci github --tags tag:ci --expiration 30m --env-file "$GITHUB_ENV"');
+    expect(create).toBe('headscale-iac key create --ci github --tags tag:ci --expiration 30m --append-env "$GITHUB_ENV"');
     expect(revoke).toBe("headscale-iac key revoke --last");
     expect(steps.find((s) => s.run?.includes(revoke!))?.if).toBe("always()");
     const up = steps.find((s) => s.run?.includes("tailscale up"))!.run!;
@@ -89,7 +89,7 @@ describe("examples/ci", { timeout: 180_000 }, () => {
     const job = load("gitlab-ci.yml").deploy as { before_script: string[]; after_script: string[]; script: string[] };
     const [create, ...more] = commandsIn(job.before_script);
     expect(more).toEqual([]);
-    expect(create).toBe("headscale-iac key create --ci gitlab --tags tag:ci --expiration 30m --env-file tailscale.env");
+    expect(create).toBe("headscale-iac key create --ci gitlab --tags tag:ci --expiration 30m --append-env tailscale.env");
     expect(commandsIn(job.after_script)).toEqual(["headscale-iac key revoke --last"]);
     expect(job.before_script.find((l) => l.includes("tailscale up"))).toMatch(/^\. \.\/tailscale\.env && rm tailscale\.env && tailscale up --login-server "\$HEADSCALE_URL" --authkey "\$TS_AUTHKEY"/);
 
