@@ -2,7 +2,7 @@
 // GitHub mask line comes before anything else and a node joins with the key; after `key revoke --last`
 // a second node cannot join with it. Bad input (tags missing from tagOwners, a bad duration, no URL, a
 // refused API key) gives a clear message, its documented exit code, and creates nothing.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
@@ -98,7 +98,10 @@ describe("headscale-iac key create / revoke", { timeout: 180_000 }, () => {
     // The headscale CLI's defaults: single-use, not ephemeral, 1 hour.
     expect(created).toMatchObject({ reusable: false, ephemeral: false, tags: [], user: expect.any(String) });
     expect(new Date(String(created.expiresAt)).getTime() - Date.now()).toBeGreaterThan(55 * 60_000);
-    const e = await headscaleIac(["key", "create", "--tags", "tag:ci", "--output", "env", "--env-name", "AUTH", "--state-file", stateFile], env());
+    // Configured by flags alone: --url and --api-key-file instead of HEADSCALE_URL / HEADSCALE_API_KEY.
+    const keyFile = path.join(dir, "api-key");
+    writeFileSync(keyFile, `${server.apiKey}\n`);
+    const e = await headscaleIac(["key", "create", "--tags", "tag:ci", "--output", "env", "--env-name", "AUTH", "--state-file", stateFile, "--url", server.url, "--api-key-file", keyFile], { HEADSCALE_URL: undefined, HEADSCALE_API_KEY: undefined });
     expect(e.stdout).toMatch(/^AUTH=hskey-auth-\S+\n$/);
     for (const p of [created.prefix as string]) expect((await headscaleIac(["key", "revoke", p], env())).code).toBe(EXIT.ok);
     expect((await headscaleIac(["key", "revoke", "--last", "--state-file", stateFile], env())).code).toBe(EXIT.ok);
