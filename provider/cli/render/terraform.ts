@@ -42,8 +42,10 @@ export function renderHcl(inv: Inventory, opts: { generatedAt: string }): Genera
 }
 
 function hclKeyExample(k: KeyNote): string {
-  const fields = keyExampleFields(k, (owner) => `headscale_user.${owner}.user_id`).map(([f, v]) => `${f} = ${v}`);
-  return `resource "headscale_pre_auth_key" "${keyExampleName(k)}" { ${fields.join(", ")} }`;
+  // One attribute per line: a single-line HCL block takes only one, and this is meant to be uncommented.
+  const fields = keyExampleFields(k, (owner) => `headscale_user.${owner}.user_id`);
+  const width = Math.max(...fields.map(([f]) => f.length));
+  return [`resource "headscale_pre_auth_key" "${keyExampleName(k)}" {`, ...fields.map(([f, v]) => `  ${f.padEnd(width)} = ${v}`), "}"].join("\n");
 }
 
 /** A CDKTF project like examples/cdktf-basic: the same resources, each adopted with importFrom(id). */

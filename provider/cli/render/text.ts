@@ -85,7 +85,7 @@ export function notesBlock(inv: Inventory, marker: string, exampleFor: (k: KeyNo
     for (const k of inv.keys) {
       out.push(`${marker}   ${keyLine(k)}`);
       const ex = exampleFor(k);
-      if (ex) out.push(`${marker}     e.g. ${ex}`);
+      if (ex) ex.split("\n").forEach((line, i) => out.push(`${marker}     ${i === 0 ? "e.g. " : "     "}${line}`));
     }
     if (inv.expiredKeys > 0) out.push(`${marker}   (and ${inv.expiredKeys} expired key(s))`);
   }
