@@ -70,7 +70,7 @@ describe("headscale-iac import of a server built with the headscale CLI", { time
     expect(tf).toContain("depends_on = [headscale_user.alice, headscale_user.bob, headscale_user.family, headscale_user.servers, headscale_user.guests]");
     expect(tf).toContain(`resource "headscale_node_tags" "web_tags" {\n  node_id = "${guide.nodeIds.web}"\n  tags    = ["tag:server"]`);
     expect(tf).toMatch(/# {3}hskey-auth-\S+ {2}user bob {2}tags: none/);
-    expect(tf).toMatch(/# {5}e\.g\. resource "headscale_pre_auth_key" "servers_key" \{\n# {10}user {7}= headscale_user\.servers\.user_id\n/);
+    expect(tf).toMatch(/# {5}e\.g\. resource "headscale_pre_auth_key" "servers_key" \{\n# {12}user {7}= headscale_user\.servers\.user_id\n/);
     expect(tf).not.toContain(guide.server.apiKey);
   });
 
