@@ -28,6 +28,7 @@ export class HeadscaleClient {
   private readonly transport: Transport;
   private readonly apiKey: string;
   private info?: Promise<ServerInfo>;
+  private writable?: Promise<boolean>;
 
   constructor(opts: ConnectionOptions) {
     this.transport = new Transport(opts);
@@ -259,7 +260,17 @@ export class HeadscaleClient {
    * anything: Headscale refuses a write for the mode before it parses the text, and an unparsable text is
    * refused before anything is stored.
    */
-  async policyWritable(): Promise<boolean> {
+  policyWritable(): Promise<boolean> {
+    // Asked by a policy's check and again by its create/update: probe once per client (the mode is
+    // server configuration, fixed until the server restarts), as with the version.
+    this.writable ??= this.probePolicyMode().catch((e: unknown) => {
+      this.writable = undefined;
+      throw e;
+    });
+    return this.writable;
+  }
+
+  private async probePolicyMode(): Promise<boolean> {
     try {
       await this.call({ method: "PUT", path: "/api/v1/policy", body: { policy: "headscale-iac: probe of policy.mode, not a policy" }, idempotent: true, operation: "probe policy mode" }, z.unknown());
       throw new HeadscaleError({ kind: "server", operation: "probe policy mode", hint: "Headscale accepted an unparsable policy; please report this" });
