@@ -125,6 +125,7 @@ export async function measureScale(frontend: Frontend, n: number, runs: number, 
   const ws = frontend === "terraform" ? new HeadscaleWorkspace("terraform", { url: proxy.url, apiKey: server.apiKey }) : undefined;
   try {
     if (ws) {
+      ws.commandTimeoutMs = 60 * 60_000;
       ws.write("main.tf", scaleTerraform(n, { policy: true }));
       await ws.expect([0], ["init"]);
     }

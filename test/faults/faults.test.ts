@@ -12,19 +12,22 @@ import { waitFor } from "../harness/processes.js";
 import { userName } from "../programs/scale.js";
 import { useScenario, writesSeen } from "./scenario.js";
 
-describe.each(["terraform", "pulumi"] as const)("%s, when the server misbehaves during a run", (frontendName) => {
+// A case is three or four CLI runs (Pulumi's each start the engine and a provider host): minutes on a
+// loaded two-core machine, more than the suite's default per test.
+describe.each(["terraform", "pulumi"] as const)("%s, when the server misbehaves during a run", { timeout: 300_000 }, (frontendName) => {
   const s = useScenario(frontendName);
 
   it("bursts of 5xx and connection resets during an apply of 100 objects", async () => {
     // Three bursts: 503/502 answers, and connections cut before the server sees the request.
     const burst: FaultRule = (i) => {
-      const inBurst = (i >= 15 && i < 35) || (i >= 60 && i < 75) || (i >= 110 && i < 120);
+      const inBurst = (i >= 4 && i < 24) || (i >= 60 && i < 75) || (i >= 110 && i < 120);
       if (!inBurst) return undefined;
       return i % 3 === 0 ? { status: 503 } : i % 3 === 1 ? { reset: "before" } : { status: 502 };
     };
     s.proxy.setRule(burst);
     const first = await s.frontend.apply(50);
-    expect(s.proxy.injected.length).toBeGreaterThan(10);
+    // Pulumi stops starting operations at the first failed write, so it may meet only one fault.
+    expect(s.proxy.injected.length).toBeGreaterThan(0);
     await s.convergesAfter("5xx + resets, 100 objects", first, 50);
   });
 
@@ -39,12 +42,17 @@ describe.each(["terraform", "pulumi"] as const)("%s, when the server misbehaves 
     // Hung while the next run reads: no write is in flight (hung mid-write is lost-answers.test.ts).
     expect((await s.frontend.apply(5)).ok).toBe(true);
     s.server.freeze(true);
+    const frozenFrom = s.proxy.seen.length;
     const first = await s.frontend.apply(10);
+    const ended = Date.now();
     s.server.freeze(false);
     expect(first.ok).toBe(false);
     expect(first.output).toMatch(/no answer|timed out|timeout/i);
-    // The CLIs add their own start-up and reporting on top of the client's bound.
-    expect(first.ms).toBeLessThan(35_000 + 10_000);
+    // From the first call that met the hung server to the end of the run (the CLI's own start-up,
+    // which a loaded machine stretches, is not the client's to bound).
+    const firstHungCall = s.proxy.seenAt[frozenFrom];
+    expect(firstHungCall).toBeDefined();
+    expect(ended - firstHungCall!).toBeLessThan(35_000);
     await s.convergesAfter("hung server (SIGSTOP) at plan, 20 objects", first, 10);
   });
 

@@ -60,12 +60,14 @@ export function terraformFrontend(server: { url: string; apiKey: string }): Fron
 export function pulumiFrontend(server: { url: string; apiKey: string }): Frontend {
   const project: PulumiProject = pulumiProject({ url: server.url, apiKey: server.apiKey, program: "spec" });
   let last = 0;
+  let outputs: Record<string, { value: unknown }> | undefined; // of the last up that succeeded
   return {
     name: "pulumi",
     async apply(n, opts = {}) {
       last = n;
       const started = Date.now();
       const [r] = await project.run([{ op: "up", spec: scaleSpec(n), expectFailure: true, ...(opts.parallelism ? { parallel: opts.parallelism } : {}) }]);
+      outputs = r?.ok ? r.outputs : undefined;
       return { ok: !!r?.ok, output: `${r?.output ?? ""}${r?.error ?? ""}`, ms: Date.now() - started };
     },
     async converged(n) {
@@ -75,8 +77,8 @@ export function pulumiFrontend(server: { url: string; apiKey: string }): Fronten
       return { empty: !!r?.ok && changes.length === 0, output: `${r?.output ?? ""}${r?.error ?? ""}` };
     },
     async tracked() {
-      const [r] = await project.run([{ op: "outputs", spec: scaleSpec(last) }]);
-      const value = (k: string) => Object.values((r?.outputs?.[k]?.value ?? {}) as Record<string, string>).map(String);
+      const out = outputs ?? (await project.run([{ op: "outputs", spec: scaleSpec(last) }]))[0]?.outputs;
+      const value = (k: string) => Object.values((out?.[k]?.value ?? {}) as Record<string, string>).map(String);
       return { users: value("userIds"), keys: value("keyIds") };
     },
     dispose: () => project.dispose(),

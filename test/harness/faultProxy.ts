@@ -19,6 +19,8 @@ export interface FaultProxy {
   url: string;
   /** Requests seen, as "METHOD /path". */
   seen: string[];
+  /** When each of `seen` arrived (Date.now()). */
+  seenAt: number[];
   /** Requests whose fault was applied, as "METHOD /path: fault". */
   injected: string[];
   /** Answer the next `count` requests with `status` instead of forwarding them. */
@@ -39,6 +41,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   let rule: FaultRule | undefined;
   let ruleCount = 0;
   const seen: string[] = [];
+  const seenAt: number[] = [];
   const injected: string[] = [];
 
   function forward(req: http.IncomingMessage, res: http.ServerResponse, cutAnswer: boolean): void {
@@ -59,6 +62,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const server = http.createServer((req, res) => {
     const path = req.url?.split("?")[0] ?? "";
     seen.push(`${req.method} ${path}`);
+    seenAt.push(Date.now());
     if (failures.count > 0) {
       failures.count--;
       res.writeHead(failures.status, { "content-type": "text/plain" }).end("injected failure");
@@ -86,6 +90,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     seen,
+    seenAt,
     injected,
     failNext: (count, status) => (failures = { count, status }),
     delayNext: (ms) => (delay = ms),
