@@ -39,11 +39,11 @@ describe.each(["terraform", "pulumi"] as const)("%s, when the server misbehaves 
   });
 
   it("a hung server (SIGSTOP) fails the run within 35 s with a clear message", async () => {
-    // Hung while the next run reads: no write is in flight (hung mid-write is lost-answers.test.ts).
-    expect((await s.frontend.apply(5)).ok).toBe(true);
+    // Hung while a refresh reads: no write is in flight (hung mid-write is lost-answers.test.ts).
+    expect((await s.frontend.apply(10)).ok).toBe(true);
     s.server.freeze(true);
     const frozenFrom = s.proxy.seen.length;
-    const first = await s.frontend.apply(10);
+    const first = await s.frontend.refresh();
     const ended = Date.now();
     s.server.freeze(false);
     expect(first.ok).toBe(false);
@@ -53,7 +53,7 @@ describe.each(["terraform", "pulumi"] as const)("%s, when the server misbehaves 
     const firstHungCall = s.proxy.seenAt[frozenFrom];
     expect(firstHungCall).toBeDefined();
     expect(ended - firstHungCall!).toBeLessThan(35_000);
-    await s.convergesAfter("hung server (SIGSTOP) at plan, 20 objects", first, 10);
+    await s.convergesAfter("hung server (SIGSTOP) at refresh, 20 objects", first, 10);
   });
 
   it("users deleted out of band during an apply are created again", async () => {

@@ -15,7 +15,10 @@ export interface RunOutcome {
 
 export interface Frontend {
   name: "terraform" | "pulumi";
-  apply(n: number, opts?: { parallelism?: number }): Promise<RunOutcome>;
+  /** `refresh`: Pulumi reads the server first (`up --refresh`); Terraform always does. */
+  apply(n: number, opts?: { parallelism?: number; refresh?: boolean }): Promise<RunOutcome>;
+  /** Reads everything the state tracks, writes nothing (terraform apply -refresh-only, pulumi refresh). */
+  refresh(): Promise<RunOutcome>;
   /** A plan / preview of the same N proposes nothing. */
   converged(n: number): Promise<{ empty: boolean; output: string }>;
   /** Ids the state tracks. */
@@ -37,6 +40,11 @@ export function terraformFrontend(server: { url: string; apiKey: string }): Fron
       await write(n);
       const started = Date.now();
       const r = await ws.run(["apply", "-auto-approve", ...(opts.parallelism ? [`-parallelism=${opts.parallelism}`] : [])]);
+      return { ok: r.code === 0, output: r.output, ms: Date.now() - started };
+    },
+    async refresh() {
+      const started = Date.now();
+      const r = await ws.run(["apply", "-refresh-only", "-auto-approve"]);
       return { ok: r.code === 0, output: r.output, ms: Date.now() - started };
     },
     async converged(n) {
@@ -66,8 +74,13 @@ export function pulumiFrontend(server: { url: string; apiKey: string }): Fronten
     async apply(n, opts = {}) {
       last = n;
       const started = Date.now();
-      const [r] = await project.run([{ op: "up", spec: scaleSpec(n), expectFailure: true, ...(opts.parallelism ? { parallel: opts.parallelism } : {}) }]);
+      const [r] = await project.run([{ op: "up", spec: scaleSpec(n), expectFailure: true, ...(opts.parallelism ? { parallel: opts.parallelism } : {}), ...(opts.refresh ? { refresh: true } : {}) }]);
       outputs = r?.ok ? r.outputs : undefined;
+      return { ok: !!r?.ok, output: `${r?.output ?? ""}${r?.error ?? ""}`, ms: Date.now() - started };
+    },
+    async refresh() {
+      const started = Date.now();
+      const [r] = await project.run([{ op: "refresh", spec: scaleSpec(last), expectFailure: true }]);
       return { ok: !!r?.ok, output: `${r?.output ?? ""}${r?.error ?? ""}`, ms: Date.now() - started };
     },
     async converged(n) {

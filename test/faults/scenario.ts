@@ -46,7 +46,8 @@ export function useScenario(frontendName: "terraform" | "pulumi"): Scenario {
 
   async function convergesAfter(caseName: string, first: RunOutcome, n: number): Promise<void> {
     s.proxy.setRule(undefined);
-    const second = await s.frontend.apply(n);
+    // After a failed run the state may be behind the server: read it first (Terraform always does).
+    const second = await s.frontend.apply(n, { refresh: true });
     const live = s.restarted ? { ...s.restarted, apiKey: s.server.apiKey } : s.server;
     const c = await census(live, n, await s.frontend.tracked());
     summary.push(

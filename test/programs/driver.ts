@@ -22,6 +22,8 @@ export interface Step {
   expectFailure?: boolean;
   /** up/destroy: resource operations run at once (Pulumi's default is unbounded). */
   parallel?: number;
+  /** up: refresh first (`pulumi up --refresh`), the way to repair out-of-band changes. */
+  refresh?: boolean;
 }
 export interface Job {
   workDir: string;
@@ -92,7 +94,7 @@ async function runStep(job: Job, step: Step): Promise<StepResult> {
     const ms = () => Math.round(performance.now() - started);
     switch (step.op) {
       case "up": {
-        const r = await stack.up({ onOutput, color: "never", ...(step.parallel ? { parallel: step.parallel } : {}) });
+        const r = await stack.up({ onOutput, color: "never", ...(step.parallel ? { parallel: step.parallel } : {}), ...(step.refresh ? { refresh: true } : {}) });
         return { op: step.op, ok: true, output, changes: r.summary.resourceChanges as Record<string, number>, outputs: r.outputs, ms: ms() };
       }
       case "preview": {
