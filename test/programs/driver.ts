@@ -45,6 +45,8 @@ export interface StepResult {
   exported?: string;
   /** Wall time of the operation itself (the engine's run; opening the stack not included). */
   ms?: number;
+  /** How long the step took, from opening the stack to its result. */
+  seconds?: number;
 }
 
 /** Like a user's project: node_modules with @pulumi/pulumi and headscale-iac, so the provider host finds both. */
@@ -130,7 +132,8 @@ async function main(): Promise<void> {
   const results: StepResult[] = [];
   for (const step of job.steps) {
     if (job.audited) await fetch(`${job.url}${AUDIT_PATH}${step.op}`);
-    const r = await runStep(job, step);
+    const started = Date.now();
+    const r = { ...(await runStep(job, step)), seconds: (Date.now() - started) / 1000 };
     results.push(r);
     if (!r.ok && !step.expectFailure) break;
   }
