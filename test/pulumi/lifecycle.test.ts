@@ -7,7 +7,7 @@ import { policiesEqual } from "../../provider/policy/index.js";
 import type { ProgramSpec } from "../programs/spec.js";
 import { startHeadscale, type HeadscaleServer } from "../harness/headscale.js";
 import { expectOk, pulumiProject, type PulumiProject } from "../harness/pulumi.js";
-import { newestHeadscale } from "../harness/tools.js";
+import { mainLane, newestHeadscale } from "../harness/tools.js";
 
 const policyV1 = `{
   // lifecycle test policy
@@ -20,7 +20,7 @@ const policyV1Reformatted = `{"tagOwners":{"tag:web":["group:admin"],"tag:server
 /* reformatted */ "acls":[{"dst":["*:*"],"src":["group:admin"],"action":"accept"}],"groups":{"group:admin":["alice@"]}}`;
 const policyV2 = policyV1.replace(`"acls": [`, `"acls": [{ "action": "accept", "src": ["group:admin"], "dst": ["tag:web:443"] }, `);
 
-describe.each([newestHeadscale(), "0.28.0"])("Pulumi lifecycle on Headscale %s", (version) => {
+describe.each([newestHeadscale(), "0.28.0", ...mainLane()])("Pulumi lifecycle on Headscale %s", (version) => {
   let server: HeadscaleServer;
   let api: HeadscaleClient;
   let project: PulumiProject;
