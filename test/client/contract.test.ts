@@ -198,6 +198,26 @@ describe.each(headscaleVersions())("Headscale %s client contract", (version) => 
     await noWrites(() => expectError(client.setNodeTags(node.id, ["server"]), "invalid_argument", /tag:/));
     const routed = await client.approveRoutes(node.id, ["10.0.0.0/24"]);
     expect(routed.approvedRoutes).toEqual(["10.0.0.0/24"]);
+    if (minor >= 28) {
+      // ExpireNode's options: a JSON body where caps.expireNodeJsonBody (main), query parameters before. The
+      // server ignores the other form and expires the node now, so the capability must be right.
+      const { caps } = await client.server();
+      const expireAt = async (form: "body" | "query", until: string) => {
+        const query = form === "query" ? `?expiry=${encodeURIComponent(until)}` : "";
+        const res = await fetch(`${server.url}/api/v1/node/${node.id}/expire${query}`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${server.apiKey}`, "content-type": "application/json" },
+          body: form === "body" ? JSON.stringify({ expiry: until }) : "{}",
+        });
+        expect(res.status, await res.text()).toBe(200);
+        return new Date((await client.getNode(node.id)).expiry!).getTime();
+      };
+      const until = new Date(Date.now() + 3600_000);
+      until.setMilliseconds(0);
+      const [right, wrong]: Array<"body" | "query"> = caps.expireNodeJsonBody ? ["body", "query"] : ["query", "body"];
+      expect(await expireAt(right, until.toISOString())).toBe(until.getTime());
+      expect(await expireAt(wrong, until.toISOString())).toBeLessThanOrEqual(Date.now());
+    }
     await client.deleteNode(node.id);
     await expectError(client.getNode(node.id), "not_found", new RegExp(`get node ${node.id}`));
   });
