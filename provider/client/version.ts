@@ -10,7 +10,7 @@ export type ApiGeneration = "grpc-gateway" | "huma";
 export interface ServerVersion {
   /** e.g. "0.29.2"; "0.26" when the server is too old to say (0.26 has no /version); "dev" for a build from source. */
   version: string;
-  /** The release line. A development build has none: it gets the newest release this provider knows (see `development`). */
+  /** The release line. A development build has none: see developmentBuild for what it is given. */
   major: number;
   minor: number;
   patch: number;
@@ -46,12 +46,12 @@ export interface Capabilities {
   registrationIdRandomLength: number;
 }
 
-const atLeast = (v: ServerVersion, minor: number) => v.major > 0 || v.minor >= minor;
-
-/** First minor that speaks the Huma API (per the main branch's CHANGELOG, "0.30.0"). */
+/** First minor that speaks the Huma API ("0.30.0" in the main branch's CHANGELOG); 0.29 is the last grpc-gateway one. */
 const FIRST_HUMA_MINOR = 30;
-/** Newest release this provider knows; a development build is treated as at least this. */
-export const NEWEST_KNOWN_RELEASE = { major: 0, minor: 29, patch: 3 } as const;
+
+// A development build serving the Huma API is Headscale's main branch: newer than every release, so every
+// "since 0.N" capability holds for it (whatever release came last).
+const atLeast = (v: ServerVersion, minor: number) => v.major > 0 || v.minor >= minor || (v.development && v.api === "huma");
 
 const release = (major: number, minor: number, patch: number, inferred: boolean): ServerVersion => ({
   version: `${major}.${minor}.${patch}`,
@@ -75,11 +75,12 @@ export const inferredOldest = (): ServerVersion => ({ ...release(0, 26, 0, true)
 /**
  * A server that reports something other than a version number (a build from source says "dev"). Its number
  * says nothing, so what it serves decides: `servesOpenApi` (GET /api/v1/openapi.yaml answers an OpenAPI
- * document, unauthenticated) means the Huma API; otherwise it is a grpc-gateway build like the newest release.
+ * document, unauthenticated) means the Huma API of the main branch (numbers: at least 0.30; see atLeast);
+ * otherwise a grpc-gateway build, treated as the last grpc-gateway minor (0.29).
  */
 export function developmentBuild(reported: string, servesOpenApi: boolean): ServerVersion {
-  const { major, minor, patch } = NEWEST_KNOWN_RELEASE;
-  return { version: reported.trim().slice(0, 40) || "dev", major, minor, patch, inferred: true, development: true, api: servesOpenApi ? "huma" : "grpc-gateway" };
+  const minor = servesOpenApi ? FIRST_HUMA_MINOR : FIRST_HUMA_MINOR - 1;
+  return { version: reported.trim().slice(0, 40) || "dev", major: 0, minor, patch: 0, inferred: true, development: true, api: servesOpenApi ? "huma" : "grpc-gateway" };
 }
 
 export function capabilitiesOf(v: ServerVersion): Capabilities {
