@@ -70,19 +70,6 @@ build_wrapped() {
   say "$name: built in $((SECONDS - started))s"
 }
 
-install_headscale() {
-  local v main_pinned; main_pinned=$(versions headscale-main)
-  # `main` (Headscale's main branch) comes last, after the releases, when tool-versions pins it.
-  for v in $(versions headscale) ${main_pinned:+main}; do
-    # HEADSCALE_VERSIONS=0.29.2,0.28.0 limits the build to those (the demo needs only the newest).
-    case ",${HEADSCALE_VERSIONS:-$v}," in *",$v,"*) ;; *) continue ;; esac
-    if [ "$v" = main ]; then install_headscale_main; continue; fi
-    GONOSUMDB=${GONOSUMDB:-github.com/tailscale/tailsql} \
-      build_wrapped "headscale $v" "$bin/headscale-$v" github.com/juanfont/headscale "$v" \
-      github.com/juanfont/headscale/cmd/headscale
-  done
-}
-
 # Headscale's main branch (the next release) is not served by the module proxy: it is built from upstream's
 # sources in shared/vendor/ beside the checkout (tool-versions: `headscale-main <commit>`; CI and worktrees keep
 # shared/ in a parent directory; HEADSCALE_MAIN_SOURCES names the tarball elsewhere). Cached per commit;
@@ -109,6 +96,19 @@ install_headscale_main() {
     say "headscale main ($commit): built in $((SECONDS - started))s"
   fi
   ln -sf "$(basename "$out")" "$bin/headscale-main"
+}
+
+install_headscale() {
+  local v main_pinned; main_pinned=$(versions headscale-main)
+  # `main` (Headscale's main branch) comes last, after the releases, when tool-versions pins it.
+  for v in $(versions headscale) ${main_pinned:+main}; do
+    # HEADSCALE_VERSIONS=0.29.2,0.28.0 limits the build to those (the demo needs only the newest).
+    case ",${HEADSCALE_VERSIONS:-$v}," in *",$v,"*) ;; *) continue ;; esac
+    if [ "$v" = main ]; then install_headscale_main; continue; fi
+    GONOSUMDB=${GONOSUMDB:-github.com/tailscale/tailsql} \
+      build_wrapped "headscale $v" "$bin/headscale-$v" github.com/juanfont/headscale "$v" \
+      github.com/juanfont/headscale/cmd/headscale
+  done
 }
 
 install_pulumi() {
