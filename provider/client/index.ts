@@ -2,5 +2,5 @@ export { HeadscaleClient, type ServerInfo } from "./client.js";
 export { HeadscaleError, isNotFound, redact, type ErrorKind } from "./errors.js";
 export { checkUrl, type ConnectionOptions, type CallObserver } from "./transport.js";
 export type { User, PreAuthKey, Node, PolicyDocument, CreateUserInput, CreatePreAuthKeyInput, PreAuthKeyRef } from "./types.js";
-export { capabilitiesOf, parseVersion, type ApiGeneration, type Capabilities, type ServerVersion } from "./version.js";
+export { capabilitiesOf, parseVersion, type Capabilities, type ServerVersion } from "./version.js";
 export { checkTag, checkUserName } from "./validation.js";

@@ -56,9 +56,9 @@ export const headscaleVersions = (): string[] => {
 };
 /** The newest release (never main: most suites run on it). */
 export const newestHeadscale = (): string => pinnedVersions("headscale").at(-1)!;
+export const headscaleBinary = (version: string): string => path.join(binDir, `headscale-${version}`);
 /** The minor of a release; the main lane is newer than every release. */
 export const headscaleMinor = (version: string): number => (version === MAIN ? Number.POSITIVE_INFINITY : Number(version.split(".")[1]));
-export const headscaleBinary = (version: string): string => path.join(binDir, `headscale-${version}`);
 
 /** Builds whatever is missing (progress on stderr); cheap when everything is cached. */
 export function ensureTools(...tools: string[]): void {
