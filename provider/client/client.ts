@@ -313,12 +313,16 @@ function compact<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== "")) as Partial<T>;
 }
 
-/** grpc-gateway writes `null` for unset fields (e.g. a node's expiry): treat them as absent. */
+/**
+ * grpc-gateway writes `null` for unset fields (e.g. a node's expiry), and the Huma API (0.30+, main) Go's
+ * zero time for unset timestamps (a file-mode policy's updatedAt, a key without expiry): both are absent.
+ */
 function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls);
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== GO_ZERO_TIME).map(([k, v]) => [k, withoutNulls(v)]));
   return value;
 }
+const GO_ZERO_TIME = "0001-01-01T00:00:00Z";
 
 function safeJson(text: string): unknown {
   try {
