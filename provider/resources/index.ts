@@ -11,3 +11,4 @@ export const resources: ResourceDeclaration[] = [User, PreAuthKey, NodeTags, Pol
 export const dataSources: DataSourceDeclaration[] = [UserLookup, UsersLookup, NodesLookup, PolicyLookup];
 export * from "./declaration.js";
 export { createContext } from "./context.js";
+export { planChange, derivedDiff, sameField } from "./diffing.js";

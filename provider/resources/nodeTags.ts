@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { HeadscaleError, type Node } from "../client/index.js";
 import { field, isUnknown, type Context, type Problem, type ResourceDeclaration } from "./declaration.js";
-import { changedFields, sameSet } from "./diffing.js";
+import { sameSet } from "./diffing.js";
 import { durationHelp, parseDuration } from "./duration.js";
 import { checkTagsDefined, tagProblems } from "./lookups.js";
 
@@ -11,8 +11,8 @@ const args = z.object({
   nodeId: field(z.string().optional(), { description: "Numeric id of the node. Set this or nodeName.", forcesReplacement: true }),
   nodeName: field(z.string().optional(), { description: "Name (given name or hostname) of the node, for nodes created elsewhere. Set this or nodeId.", forcesReplacement: true }),
   waitFor: field(z.string().optional(), { description: 'How long to wait for a node named nodeName to appear (e.g. "2m") when it is still joining. Default "0s".' }),
-  tags: field(z.array(z.string()), { description: "The node's tags (a set; each must be defined in the policy's tagOwners)." }),
-  policy: field(z.string().optional(), { description: "Policy text whose tagOwners must define the tags (pass a Policy resource's `policy` output when it is created in the same run). Default: the live policy." }),
+  tags: field(z.array(z.string()), { description: "The node's tags (a set; each must be defined in the policy's tagOwners).", set: true }),
+  policy: field(z.string().optional(), { description: "Policy text whose tagOwners must define the tags (pass a Policy resource's `policy` output when it is created in the same run). Default: the live policy.", checkOnly: true }),
 });
 const state = args.extend({
   resolvedNodeId: field(z.string(), { description: "Id of the node the tags are set on.", computed: true }),
@@ -53,7 +53,7 @@ export const NodeTags: ResourceDeclaration<typeof args, typeof state> = {
   args,
   state,
 
-  async check(ctx, a) {
+  async check(ctx, a, olds) {
     const problems: Problem[] = [];
     if (a.nodeId === undefined && a.nodeName === undefined) problems.push({ field: "nodeId", message: "set nodeId or nodeName to say which node to tag" });
     if (typeof a.nodeId === "string" && typeof a.nodeName === "string") problems.push({ field: "nodeName", message: "set nodeId or nodeName, not both" });
@@ -64,6 +64,14 @@ export const NodeTags: ResourceDeclaration<typeof args, typeof state> = {
     problems.push(...tagProblems(a.tags, "tags"));
     if (problems.length > 0) return problems;
     if (!isUnknown(a.policy)) problems.push(...(await checkTagsDefined(ctx, a.tags, "tags", a.policy)));
+    // A node named now must exist now; one that is still joining needs waitFor.
+    if (typeof a.nodeName === "string" && a.waitFor === undefined && olds?.nodeName !== a.nodeName) {
+      const nodes = await ctx.lists.nodes();
+      if (!nodes.some((n) => matchesName(n, a.nodeName as string))) {
+        const known = nodes.slice(0, 10).map((n) => n.givenName || n.name).join(", ") || "none";
+        problems.push({ field: "nodeName", message: `no node is named "${a.nodeName}" (nodes now: ${known}${nodes.length > 10 ? ", …" : ""}): fix the name, or set waitFor (e.g. "2m") if the node is still joining` });
+      }
+    }
     if (typeof a.nodeId === "string") {
       const nodes = await ctx.lists.nodes();
       if (!nodes.some((n) => n.id === a.nodeId)) {
@@ -74,13 +82,7 @@ export const NodeTags: ResourceDeclaration<typeof args, typeof state> = {
     return problems;
   },
 
-  async diff(_ctx, _id, olds, news) {
-    const replaces = changedFields(olds, news, ["nodeId", "nodeName"]);
-    // `policy` only says what to check tags against: a new policy text is no change to the node.
-    const updates: string[] = changedFields(olds, news, ["waitFor"]);
-    if (isUnknown(news.tags) || !sameSet(olds.tags, news.tags)) updates.push("tags");
-    return { updates, replaces, createBeforeDelete: false };
-  },
+  replaceOrder: "delete-first", // one node, one set of tags: the old resource lets go before the new one sets them
 
   async create(ctx, a) {
     const node = await resolveNode(ctx, a);

@@ -1,7 +1,7 @@
 // Pulumi resources: thin classes whose argument and output types are derived from the declarations.
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { NodeTags as NodeTagsDecl, Policy as PolicyDecl, PreAuthKey as PreAuthKeyDecl, User as UserDecl } from "../../provider/resources/index.js";
+import { metaOf, NodeTags as NodeTagsDecl, Policy as PolicyDecl, PreAuthKey as PreAuthKeyDecl, User as UserDecl } from "../../provider/resources/index.js";
 import { policyToText, type PolicyObject } from "../../provider/policy/index.js";
 import { dynamicProvider } from "./provider.js";
 
@@ -15,9 +15,16 @@ function withOutputs(decl: { state: z.ZodObject }, args: object): Record<string,
   return { ...Object.fromEntries(Object.keys(decl.state.shape).map((k) => [k, undefined])), ...args };
 }
 
+/** Outputs whose metadata says `secret` (a key's value): encrypted in the state, masked in output. */
+function secretOutputs(decl: { state: z.ZodObject }): string[] {
+  return Object.entries(decl.state.shape as Record<string, z.ZodType>).filter(([, s]) => metaOf(s)?.secret).map(([k]) => k);
+}
+
 abstract class HeadscaleResource extends pulumi.dynamic.Resource {
   constructor(type: string, decl: { state: z.ZodObject }, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
-    super(dynamicProvider(type), name, withOutputs(decl, args), opts, "headscale", type);
+    const secrets = secretOutputs(decl);
+    const options = secrets.length ? { ...opts, additionalSecretOutputs: [...secrets, ...(opts?.additionalSecretOutputs ?? [])] } : opts;
+    super(dynamicProvider(type), name, withOutputs(decl, args), options, "headscale", type);
   }
 }
 
@@ -55,7 +62,10 @@ export class PreAuthKey extends HeadscaleResource {
   constructor(name: string, args: PreAuthKeyArgs, opts?: pulumi.CustomResourceOptions) {
     // A User resource is referenced by id: unknown until it exists, so preview does not look it up early.
     const user = args.user instanceof User ? args.user.userId : args.user;
-    super("PreAuthKey", PreAuthKeyDecl, name, { ...args, user, policy: policyText(args.policy) }, { ...opts, additionalSecretOutputs: ["key", ...(opts?.additionalSecretOutputs ?? [])] });
+    // Headscale deletes a user's keys with the user: when both go, only the user is deleted, so a user that
+    // cannot be deleted (it owns nodes) stops the run before anything is written.
+    const deletedWith = args.user instanceof User ? { deletedWith: args.user } : {};
+    super("PreAuthKey", PreAuthKeyDecl, name, { ...args, user, policy: policyText(args.policy) }, { ...deletedWith, ...opts });
   }
 }
 

@@ -86,7 +86,7 @@ export class DataHeadscaleNodesNodesOutputReference extends cdktf.ComplexObject 
 
   // ip_addresses - computed: true, optional: false, required: false
   public get ipAddresses() {
-    return cdktf.Fn.tolist(this.getListAttribute('ip_addresses'));
+    return this.getListAttribute('ip_addresses');
   }
 
   // name - computed: true, optional: false, required: false
