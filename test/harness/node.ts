@@ -17,7 +17,7 @@ export interface TailscaleNode {
   stop(opts?: { logout?: boolean }): Promise<void>;
 }
 
-export async function joinNode(opts: { serverUrl: string; authKey: string; hostname: string; timeoutMs?: number }): Promise<TailscaleNode> {
+export async function joinNode(opts: { serverUrl: string; authKey: string; hostname: string; timeoutMs?: number; /** Extra `tailscale up` flags, e.g. --advertise-routes=10.0.0.0/24. */ upArgs?: string[] }): Promise<TailscaleNode> {
   const dir = mkdtempSync(path.join(tmpdir(), `tsnode-${opts.hostname}-`));
   const socket = path.join(dir, "tailscaled.sock");
   const logFile = path.join(dir, "tailscaled.log");
@@ -33,7 +33,7 @@ export async function joinNode(opts: { serverUrl: string; authKey: string; hostn
   };
   try {
     await waitFor("tailscaled socket", async () => (existsSync(socket) ? true : undefined), 20_000);
-    await cli(["up", `--login-server=${opts.serverUrl}`, `--authkey=${opts.authKey}`, `--hostname=${opts.hostname}`, "--accept-dns=false"]);
+    await cli(["up", `--login-server=${opts.serverUrl}`, `--authkey=${opts.authKey}`, `--hostname=${opts.hostname}`, "--accept-dns=false", ...(opts.upArgs ?? [])]);
   } catch (e) {
     const tail = logTail();
     await stop();
