@@ -73,11 +73,41 @@ build_wrapped() {
   say "$name: built in $((SECONDS - started))s"
 }
 
+# Headscale's main branch (the next release) is not served by the module proxy: it is built from upstream's
+# sources in shared/vendor/ beside the checkout (tool-versions: `headscale-main <commit>`; CI and worktrees keep
+# shared/ in a parent directory; HEADSCALE_MAIN_SOURCES names the tarball elsewhere). Cached per commit;
+# `headscale-main` points at the pinned one.
+install_headscale_main() {
+  local commit; commit=$(versions headscale-main)
+  local name="headscale-src-$commit.tar.gz" tarball=${HEADSCALE_MAIN_SOURCES:-} d
+  if [ -z "$tarball" ]; then
+    d=$(cd "$here/.." && pwd)
+    while [ "$d" != / ] && [ ! -f "$d/shared/vendor/$name" ]; do d=$(dirname "$d"); done
+    if [ "$d" = / ]; then tarball="$(cd "$here/../.." && pwd)/shared/vendor/$name"; else tarball="$d/shared/vendor/$name"; fi
+  fi
+  local out="$bin/headscale-main-$commit"
+  if [ -x "$out" ]; then say "headscale main ($commit): cached ($out)"; ln -sf "$(basename "$out")" "$bin/headscale-main"; return 0; fi
+  [ -f "$tarball" ] || die "headscale main: its sources $tarball are missing (Headscale's main branch is not served by the Go module proxy; CI keeps them in shared/vendor/ beside the clone). Put the tarball there, set HEADSCALE_MAIN_SOURCES=<path>, or leave main out: HEADSCALE_VERSIONS=0.26.1,0.27.1,0.28.0,0.29.3"
+  lock_builds
+  if [ ! -x "$out" ]; then
+    need_go
+    local dir="$cache/build/headscale-main-$commit" log="$cache/logs/headscale-main-$commit.log" started=$SECONDS
+    say "headscale main ($commit): building from $tarball (first time only; about 2 minutes; log: $log)"
+    rm -rf "$dir"; mkdir -p "$dir"
+    ( tar -xzf "$tarball" -C "$dir" && cd "$dir" && go build -trimpath -o "$out.tmp" ./cmd/headscale && mv "$out.tmp" "$out" ) \
+      >"$log" 2>&1 || { tail -n 20 "$log" >&2; die "headscale main ($commit) could not be built (full log: $log)"; }
+    say "headscale main ($commit): built in $((SECONDS - started))s"
+  fi
+  ln -sf "$(basename "$out")" "$bin/headscale-main"
+}
+
 install_headscale() {
-  local v
-  for v in $(versions headscale); do
+  local v main_pinned; main_pinned=$(versions headscale-main)
+  # `main` (Headscale's main branch) comes last, after the releases, when tool-versions pins it.
+  for v in $(versions headscale) ${main_pinned:+main}; do
     # HEADSCALE_VERSIONS=0.29.2,0.28.0 limits the build to those (the demo needs only the newest).
     case ",${HEADSCALE_VERSIONS:-$v}," in *",$v,"*) ;; *) continue ;; esac
+    if [ "$v" = main ]; then install_headscale_main; continue; fi
     GONOSUMDB=${GONOSUMDB:-github.com/tailscale/tailsql} \
       build_wrapped "headscale $v" "$bin/headscale-$v" github.com/juanfont/headscale "$v" \
       github.com/juanfont/headscale/cmd/headscale

@@ -17,7 +17,7 @@ import {
   type PreAuthKeyRef,
   type User,
 } from "./types.js";
-import { capabilitiesOf, OLDEST_SUPPORTED_MINOR, parseVersion, type Capabilities, type ServerVersion } from "./version.js";
+import { capabilitiesOf, developmentBuild, inferredOldest, OLDEST_SUPPORTED_MINOR, parseVersion, type Capabilities, type ServerVersion } from "./version.js";
 import { checkTag, checkUserName } from "./validation.js";
 
 export interface ServerInfo extends ServerVersion {
@@ -64,12 +64,12 @@ export class HeadscaleClient {
     if (res.status === 200) {
       const body = VersionResponseSchema.safeParse(safeJson(res.text));
       v = body.success ? parseVersion(body.data.version) : undefined;
-      // Development builds report e.g. "dev": treat them as the newest known minor.
-      v ??= { version: "0.29.0", major: 0, minor: 29, patch: 0, inferred: true };
+      // A build from source reports e.g. "dev": what it serves tells the API apart (one more call, only then).
+      v ??= developmentBuild(body.success ? body.data.version : "", await this.servesOpenApi());
     } else if (res.status === 404) {
       // /version arrived in 0.27; 0.26 answers 404. Confirm it is Headscale at all with an authenticated call.
       await this.call({ method: "GET", path: "/api/v1/user", query: { id: "0" }, idempotent: true, operation: "connect to Headscale" }, z.unknown());
-      v = { version: "0.26", major: 0, minor: 26, patch: 0, inferred: true };
+      v = inferredOldest();
     } else {
       throw mapError(res, "detect Headscale version", this.apiKey);
     }
@@ -77,6 +77,12 @@ export class HeadscaleClient {
       throw new HeadscaleError({ kind: "unsupported", operation: "connect to Headscale", hint: `server is ${v.version}; headscale-iac supports Headscale 0.${OLDEST_SUPPORTED_MINOR} and newer: upgrade one minor at a time` });
     }
     return { ...v, caps: capabilitiesOf(v) };
+  }
+
+  /** The Huma API (0.30+, Headscale main) publishes its OpenAPI document without authentication; grpc-gateway does not. */
+  private async servesOpenApi(): Promise<boolean> {
+    const res = await this.transport.send({ method: "GET", path: "/api/v1/openapi.yaml", idempotent: true, anonymous: true, operation: "detect Headscale API" });
+    return res.status === 200 && /^openapi:\s*["']?3\./m.test(res.text);
   }
 
   async health(): Promise<boolean> {
@@ -301,12 +307,16 @@ function compact<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== "")) as Partial<T>;
 }
 
-/** grpc-gateway writes `null` for unset fields (e.g. a node's expiry): treat them as absent. */
+/**
+ * grpc-gateway writes `null` for unset fields (e.g. a node's expiry), and the Huma API (0.30+, main) Go's
+ * zero time for unset timestamps (a file-mode policy's updatedAt, a key without expiry): both are absent.
+ */
 function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls);
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== GO_ZERO_TIME).map(([k, v]) => [k, withoutNulls(v)]));
   return value;
 }
+const GO_ZERO_TIME = "0001-01-01T00:00:00Z";
 
 function safeJson(text: string): unknown {
   try {

@@ -1,7 +1,8 @@
 // Turns a failed HTTP response into a HeadscaleError. ≤0.29 answer through grpc-gateway: mostly HTTP 500
 // with {code, message}, where the gRPC code is often 2 (Unknown) and only the message tells what
-// happened. 0.30 answers RFC 7807 problem+json with real statuses. Both are handled here, by status,
-// gRPC code and message, in that order.
+// happened: mapped by gRPC code, then message, then status. 0.30 (and Headscale main) answer RFC 7807
+// problem+json with real 400/404/409: mapped by status, and by message only where the status is 500.
+// Which world an answer comes from is read from the answer itself, so no version is needed here.
 import { ErrorBodySchema } from "./types.js";
 import { HeadscaleError, redact, type ErrorKind } from "./errors.js";
 import type { Response } from "./transport.js";
@@ -39,11 +40,16 @@ const messageKinds: Array<[RegExp, ErrorKind]> = [
 
 export function mapError(res: Response, operation: string, apiKey: string): HeadscaleError {
   const parsed = parseBody(res.text);
-  const message = redact((parsed?.message ?? parsed?.detail ?? parsed?.title ?? res.text).trim(), apiKey).slice(0, 2000);
+  const problem = isProblem(res, parsed);
+  const message = redact((problem ? problemMessage(parsed!) : parsed?.message ?? parsed?.detail ?? parsed?.title ?? res.text).trim(), apiKey).slice(0, 2000);
+  const byMessage = () => messageKinds.find(([re]) => re.test(message))?.[1];
   let kind: ErrorKind | undefined;
   if (res.status === 401) kind = "unauthorized";
-  if (!kind && parsed?.code !== undefined && parsed.code !== 2 && parsed.code !== 13) kind = grpcKinds[parsed.code];
-  if (!kind) kind = messageKinds.find(([re]) => re.test(message))?.[1];
+  if (problem) {
+    // Real statuses: a 4xx means what it says, except a policy write refused for the mode (a 400 too).
+    if (!kind && res.status >= 400 && res.status < 500) kind = byMessage() === "policy_file_mode" ? "policy_file_mode" : statusKinds[res.status];
+  } else if (!kind && parsed?.code !== undefined && parsed.code !== 2 && parsed.code !== 13) kind = grpcKinds[parsed.code];
+  if (!kind) kind = byMessage();
   if (!kind) kind = statusKinds[res.status];
   return new HeadscaleError({
     kind: kind ?? "server",
@@ -52,6 +58,19 @@ export function mapError(res: Response, operation: string, apiKey: string): Head
     ...(parsed?.code !== undefined ? { grpcCode: parsed.code } : {}),
     ...(message && kind !== "unauthorized" ? { serverMessage: message } : {}),
   });
+}
+
+type ErrorBody = NonNullable<ReturnType<typeof parseBody>>;
+
+function isProblem(res: Response, body: ErrorBody | undefined): boolean {
+  return body !== undefined && (/application\/problem\+json/i.test(res.contentType) || (body.code === undefined && body.status !== undefined && body.title !== undefined));
+}
+
+/** "setting policy: <why>": Huma puts the operation in `detail` and the underlying errors in `errors`. */
+function problemMessage(body: ErrorBody): string {
+  const reasons = (body.errors ?? []).map((e) => e.message).filter((m): m is string => !!m);
+  const head = body.detail ?? body.title ?? "";
+  return [head, ...reasons.filter((r) => r !== head)].filter(Boolean).join(": ");
 }
 
 function parseBody(text: string) {

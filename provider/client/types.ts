@@ -77,10 +77,11 @@ export const VersionResponseSchema = z.looseObject({ version: z.string() });
 export const ErrorBodySchema = z.looseObject({
   code: z.number().optional(),
   message: z.string().optional(),
-  // RFC 7807 (0.30+)
+  // RFC 7807 problem+json (Huma API, 0.30+): `detail` says what was being done, `errors[].message` why.
   title: z.string().optional(),
   detail: z.string().optional(),
   status: z.number().optional(),
+  errors: z.array(z.looseObject({ message: z.string().optional() })).optional().catch(undefined),
 });
 
 export interface CreateUserInput {

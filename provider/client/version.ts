@@ -1,12 +1,24 @@
 // One place that knows how Headscale minors differ. Everything else asks `caps`, never the version.
+
+/**
+ * The API generation a server speaks. ≤0.29: grpc-gateway (HTTP 500 + gRPC code errors, options in query
+ * parameters). 0.30 (Headscale's main branch before it): Huma, with an OpenAPI 3.1 document at
+ * /api/v1/openapi.yaml, RFC 7807 problem+json errors with real statuses, JSON request bodies.
+ */
+export type ApiGeneration = "grpc-gateway" | "huma";
+
 export interface ServerVersion {
-  /** e.g. "0.29.2"; "0.26" when the server is too old to say (0.26 has no /version). */
+  /** e.g. "0.29.2"; "0.26" when the server is too old to say (0.26 has no /version); "dev" for a build from source. */
   version: string;
+  /** The release line. A development build has none: see developmentBuild for what it is given. */
   major: number;
   minor: number;
   patch: number;
   /** The server did not report its version; it was inferred. */
   inferred: boolean;
+  /** A build from source that reports no version number (e.g. "dev"): `api` was found out from what it serves. */
+  development: boolean;
+  api: ApiGeneration;
 }
 
 export interface Capabilities {
@@ -20,10 +32,12 @@ export interface Capabilities {
   policyCheck: boolean;
   /** grants / nodeAttrs policy sections (0.29+). */
   policyGrants: boolean;
-  /** Errors are RFC 7807 problem+json with real HTTP statuses (0.30+). */
+  /** Errors are RFC 7807 problem+json with real HTTP statuses (Huma API: 0.30+, Headscale main). */
   problemJsonErrors: boolean;
-  /** Expire/delete of a missing key is an error rather than silent success (0.30+). */
+  /** Expire/delete of a missing key answers 404 (mapped to not_found) rather than silent success (Huma API). */
   strictKeyDelete: boolean;
+  /** ExpireNode reads `expiry`/`disableExpiry` from a JSON body (Huma API); before, from query parameters. */
+  expireNodeJsonBody: boolean;
   /** Deleting any user deletes every pre-auth key on the server (a 0.28 bug, fixed in 0.29). */
   userDeleteRemovesAllKeys: boolean;
   /** Prefix of the registration id of a pending node (debug registrations in tests). */
@@ -32,23 +46,54 @@ export interface Capabilities {
   registrationIdRandomLength: number;
 }
 
-const atLeast = (v: ServerVersion, minor: number) => v.major > 0 || v.minor >= minor;
+/** First minor that speaks the Huma API ("0.30.0" in the main branch's CHANGELOG); 0.29 is the last grpc-gateway one. */
+const FIRST_HUMA_MINOR = 30;
+
+// A development build serving the Huma API is Headscale's main branch: newer than every release, so every
+// "since 0.N" capability holds for it (whatever release came last).
+const atLeast = (v: ServerVersion, minor: number) => v.major > 0 || v.minor >= minor || (v.development && v.api === "huma");
+
+const release = (major: number, minor: number, patch: number, inferred: boolean): ServerVersion => ({
+  version: `${major}.${minor}.${patch}`,
+  major,
+  minor,
+  patch,
+  inferred,
+  development: false,
+  api: major > 0 || minor >= FIRST_HUMA_MINOR ? "huma" : "grpc-gateway",
+});
 
 export function parseVersion(raw: string): ServerVersion | undefined {
   const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(raw.trim());
   if (!m) return undefined;
-  return { version: `${m[1]}.${m[2]}.${m[3] ?? 0}`, major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0), inferred: false };
+  return release(Number(m[1]), Number(m[2]), Number(m[3] ?? 0), false);
+}
+
+/** 0.26 has no /version endpoint: a server that answers the API but not /version is 0.26. */
+export const inferredOldest = (): ServerVersion => ({ ...release(0, 26, 0, true), version: "0.26" });
+
+/**
+ * A server that reports something other than a version number (a build from source says "dev"). Its number
+ * says nothing, so what it serves decides: `servesOpenApi` (GET /api/v1/openapi.yaml answers an OpenAPI
+ * document, unauthenticated) means the Huma API of the main branch (numbers: at least 0.30; see atLeast);
+ * otherwise a grpc-gateway build, treated as the last grpc-gateway minor (0.29).
+ */
+export function developmentBuild(reported: string, servesOpenApi: boolean): ServerVersion {
+  const minor = servesOpenApi ? FIRST_HUMA_MINOR : FIRST_HUMA_MINOR - 1;
+  return { version: reported.trim().slice(0, 40) || "dev", major: 0, minor, patch: 0, inferred: true, development: true, api: servesOpenApi ? "huma" : "grpc-gateway" };
 }
 
 export function capabilitiesOf(v: ServerVersion): Capabilities {
+  const huma = v.api === "huma";
   return {
     keyIdOperations: atLeast(v, 28),
     tagOnlyKeys: atLeast(v, 28),
     tagsAsIdentity: atLeast(v, 28),
     policyCheck: atLeast(v, 29),
     policyGrants: atLeast(v, 29),
-    problemJsonErrors: atLeast(v, 30),
-    strictKeyDelete: atLeast(v, 30),
+    problemJsonErrors: huma,
+    strictKeyDelete: huma,
+    expireNodeJsonBody: huma,
     userDeleteRemovesAllKeys: v.major === 0 && v.minor === 28,
     registrationIdPrefix: atLeast(v, 29) ? "hskey-authreq-" : "",
     registrationIdRandomLength: 24,

@@ -6,9 +6,7 @@ import path from "node:path";
 import { HeadscaleClient, HeadscaleError, type ErrorKind } from "../../provider/client/index.js";
 import { startHeadscale, type HeadscaleServer } from "../harness/headscale.js";
 import { startFaultProxy, type FaultProxy } from "../harness/faultProxy.js";
-import { headscaleVersions } from "../harness/tools.js";
-
-const minorOf = (v: string) => Number(v.split(".")[1]);
+import { headscaleMinor, headscaleVersions, MAIN } from "../harness/tools.js";
 
 async function expectError(p: Promise<unknown>, kind: ErrorKind, ...mentions: RegExp[]): Promise<HeadscaleError> {
   const e = await p.then(
@@ -33,7 +31,7 @@ describe.each(headscaleVersions())("Headscale %s client contract", (version) => 
   let server: HeadscaleServer;
   let client: HeadscaleClient;
   const calls: string[] = [];
-  const minor = minorOf(version);
+  const minor = headscaleMinor(version); // main: newer than every release
 
   beforeAll(async () => {
     server = await startHeadscale({ version });
@@ -55,12 +53,24 @@ describe.each(headscaleVersions())("Headscale %s client contract", (version) => 
 
   it("detects the version and its capabilities", async () => {
     showLogOnFailure();
+    const before = calls.length;
     const info = await client.server();
-    expect(info.minor).toBe(minor);
-    if (minor >= 27) expect(info.version).toBe(version);
-    else expect(info.inferred).toBe(true);
+    if (version === MAIN) {
+      // A build from source says "dev"; the OpenAPI document it serves (unauthenticated) marks the Huma API.
+      expect(info).toMatchObject({ version: "dev", development: true, inferred: true, api: "huma" });
+      expect(calls.slice(before)).toEqual(["GET /version", "GET /api/v1/openapi.yaml"]);
+    } else {
+      expect(info.minor).toBe(minor);
+      expect(info.development).toBe(false);
+      if (minor >= 27) expect(info.version).toBe(version);
+      else expect(info.inferred).toBe(true);
+      // A release costs one call (0.26: /version, then an authenticated call), never the OpenAPI probe.
+      expect(calls.slice(before)).toEqual(minor >= 27 ? ["GET /version"] : ["GET /version", "GET /api/v1/user"]);
+    }
+    expect(info.api).toBe(minor >= 30 ? "huma" : "grpc-gateway");
     expect(info.caps.keyIdOperations).toBe(minor >= 28);
     expect(info.caps.policyCheck).toBe(minor >= 29);
+    for (const cap of ["problemJsonErrors", "strictKeyDelete", "expireNodeJsonBody"] as const) expect(info.caps[cap], cap).toBe(minor >= 30);
     expect(await client.health()).toBe(true);
   });
 
@@ -147,6 +157,14 @@ describe.each(headscaleVersions())("Headscale %s client contract", (version) => 
     if (minor >= 28) {
       await client.deletePreAuthKey(key.id!);
       expect((await client.listPreAuthKeys()).some((k) => k.id === key.id)).toBe(false);
+      // A key already gone: 0.30+ (main) answers 404, mapped to not_found (destroy ignores it); before, silence.
+      if (minor >= 30) {
+        await expectError(client.expirePreAuthKey({ id: key.id! }), "not_found", new RegExp(`expire pre-auth key ${key.id}`));
+        await expectError(client.deletePreAuthKey(key.id!), "not_found", new RegExp(`delete pre-auth key ${key.id}`));
+      } else {
+        await client.expirePreAuthKey({ id: key.id! });
+        await client.deletePreAuthKey(key.id!);
+      }
     } else {
       await expectError(client.deletePreAuthKey(key.id ?? "1"), "unsupported", /expire it instead/);
       await expectError(client.listPreAuthKeys(), "invalid_argument", /per user/);
@@ -189,6 +207,26 @@ describe.each(headscaleVersions())("Headscale %s client contract", (version) => 
     await noWrites(() => expectError(client.setNodeTags(node.id, ["server"]), "invalid_argument", /tag:/));
     const routed = await client.approveRoutes(node.id, ["10.0.0.0/24"]);
     expect(routed.approvedRoutes).toEqual(["10.0.0.0/24"]);
+    if (minor >= 28) {
+      // ExpireNode's options: a JSON body where caps.expireNodeJsonBody (main), query parameters before. The
+      // server ignores the other form and expires the node now, so the capability must be right.
+      const { caps } = await client.server();
+      const expireAt = async (form: "body" | "query", until: string) => {
+        const query = form === "query" ? `?expiry=${encodeURIComponent(until)}` : "";
+        const res = await fetch(`${server.url}/api/v1/node/${node.id}/expire${query}`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${server.apiKey}`, "content-type": "application/json" },
+          body: form === "body" ? JSON.stringify({ expiry: until }) : "{}",
+        });
+        expect(res.status, await res.text()).toBe(200);
+        return new Date((await client.getNode(node.id)).expiry!).getTime();
+      };
+      const until = new Date(Date.now() + 3600_000);
+      until.setMilliseconds(0);
+      const [right, wrong]: Array<"body" | "query"> = caps.expireNodeJsonBody ? ["body", "query"] : ["query", "body"];
+      expect(await expireAt(right, until.toISOString())).toBe(until.getTime());
+      expect(await expireAt(wrong, until.toISOString())).toBeLessThanOrEqual(Date.now());
+    }
     await client.deleteNode(node.id);
     await expectError(client.getNode(node.id), "not_found", new RegExp(`get node ${node.id}`));
   });

@@ -7,7 +7,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { freeTcpPort, freeUdpPort } from "./ports.js";
 import { startLogged, stopProcess, waitFor } from "./processes.js";
-import { headscaleBinary, newestHeadscale } from "./tools.js";
+import { headscaleBinary, headscaleMinor, newestHeadscale } from "./tools.js";
 
 const run = promisify(execFile);
 
@@ -38,15 +38,15 @@ export interface StartOptions {
   dir?: string;
 }
 
-/** Config for one Headscale minor. Keys removed in a newer minor are fatal there, so they differ by version. */
+/** Config for one Headscale minor (or "main"). Keys removed in a newer minor are fatal there, so they differ by version. */
 export function headscaleConfig(version: string, p: { dir: string; httpPort: number; metricsPort: number; grpcPort: number; stunPort: number; policyMode: string; policyFile?: string }): object {
-  const minor = Number(version.split(".")[1]);
+  const minor = headscaleMinor(version);
   const config: Record<string, unknown> = {
     server_url: `http://127.0.0.1:${p.httpPort}`,
     listen_addr: `127.0.0.1:${p.httpPort}`,
     metrics_listen_addr: `127.0.0.1:${p.metricsPort}`,
-    grpc_listen_addr: `127.0.0.1:${p.grpcPort}`,
-    grpc_allow_insecure: false,
+    // 0.30 (main) removed gRPC: the CLI talks HTTP over the unix socket, and the grpc keys are ignored there.
+    ...(minor < 30 ? { grpc_listen_addr: `127.0.0.1:${p.grpcPort}`, grpc_allow_insecure: false } : {}),
     noise: { private_key_path: path.join(p.dir, "noise_private.key") },
     prefixes: { v4: "100.64.0.0/10", v6: "fd7a:115c:a1e0::/48", allocation: "sequential" },
     derp: {

@@ -33,13 +33,33 @@ export function pinnedVersions(tool: string): string[] {
     .map(([, v]) => v!);
 }
 
-export const headscaleVersions = (): string[] => {
+const selectedVersions = (): string[] | undefined => {
   const only = process.env.HEADSCALE_VERSIONS?.split(",").map((s) => s.trim()).filter(Boolean);
-  const all = pinnedVersions("headscale");
-  return only?.length ? all.filter((v) => only.includes(v)) : all;
+  return only?.length ? only : undefined;
 };
+
+/**
+ * The main lane: Headscale's main branch (`headscale-main <commit>` in tool-versions, built from vendored
+ * sources), tested as version "main" beside the releases. [] when not pinned, or left out by HEADSCALE_VERSIONS
+ * (the installer then does not build it either).
+ */
+export const MAIN = "main";
+export const mainLane = (): string[] => {
+  const only = selectedVersions();
+  return pinnedVersions("headscale-main").length > 0 && (!only || only.includes(MAIN)) ? [MAIN] : [];
+};
+
+/** Every pinned release, then the main lane; HEADSCALE_VERSIONS=0.29.3,main narrows the list. */
+export const headscaleVersions = (): string[] => {
+  const only = selectedVersions();
+  const releases = pinnedVersions("headscale");
+  return [...(only ? releases.filter((v) => only.includes(v)) : releases), ...mainLane()];
+};
+/** The newest release (never main: most suites run on it). */
 export const newestHeadscale = (): string => pinnedVersions("headscale").at(-1)!;
 export const headscaleBinary = (version: string): string => path.join(binDir, `headscale-${version}`);
+/** The minor of a release; the main lane is newer than every release. */
+export const headscaleMinor = (version: string): number => (version === MAIN ? Number.POSITIVE_INFINITY : Number(version.split(".")[1]));
 
 /** Builds whatever is missing (progress on stderr); cheap when everything is cached. */
 export function ensureTools(...tools: string[]): void {

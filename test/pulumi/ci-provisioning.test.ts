@@ -8,7 +8,7 @@ import { startHeadscale, type HeadscaleServer } from "../harness/headscale.js";
 import { joinNode, type TailscaleNode } from "../harness/node.js";
 import { waitFor } from "../harness/processes.js";
 import { expectOk, pulumiProject, type PulumiProject } from "../harness/pulumi.js";
-import { newestHeadscale } from "../harness/tools.js";
+import { mainLane, newestHeadscale } from "../harness/tools.js";
 
 const policy = `{
   "groups": { "group:ci-admins": ["ops@"] },
@@ -16,7 +16,7 @@ const policy = `{
   "acls": [{ "action": "accept", "src": ["tag:ci"], "dst": ["tag:deploy:22"] }],
 }`;
 
-describe(`CI provisioning with a real node on Headscale ${newestHeadscale()}`, () => {
+describe.each([newestHeadscale(), ...mainLane()])("CI provisioning with a real node on Headscale %s", (version) => {
   let server: HeadscaleServer;
   let api: HeadscaleClient;
   let project: PulumiProject;
@@ -29,7 +29,7 @@ describe(`CI provisioning with a real node on Headscale ${newestHeadscale()}`, (
   const retagged: ProgramSpec = { ...base, nodeTags: [{ resource: "runner", nodeName: "ci-runner", waitFor: "1m", tags: ["tag:deploy", "tag:ci"], checkAgainstPolicy: true }] };
 
   beforeAll(async () => {
-    server = await startHeadscale();
+    server = await startHeadscale({ version });
     api = new HeadscaleClient({ url: server.url, apiKey: server.apiKey });
     project = pulumiProject({ url: server.url, apiKey: server.apiKey, program: "spec" });
   });

@@ -1,4 +1,4 @@
-// examples/terraform-basic beyond the main lifecycle (headscale.test.ts): the core path on Headscale 0.28,
+// examples/terraform-basic beyond the main lifecycle (headscale.test.ts): the core path on Headscale 0.28 and main,
 // and "Terraform, OpenTofu and Pulumi produce the same Headscale objects" (normalised snapshots of three
 // fresh servers, one per tool, compared with test/harness/snapshot.ts).
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
@@ -7,17 +7,17 @@ import { policiesEqual } from "../../provider/policy/index.js";
 import { startHeadscale, type HeadscaleServer } from "../harness/headscale.js";
 import { expectOk, pulumiProject } from "../harness/pulumi.js";
 import { snapshotDifferences, takeSnapshot } from "../harness/snapshot.js";
-import { newestHeadscale } from "../harness/tools.js";
+import { mainLane, newestHeadscale } from "../harness/tools.js";
 import { exampleTf, HeadscaleWorkspace, pulumiPolicyText } from "./headscaleWorkspace.js";
 import { availableClis } from "./workspace.js";
 
-describe("terraform applies and destroys the example on Headscale 0.28.0", () => {
+describe.each(["0.28.0", ...mainLane()])("terraform applies and destroys the example on Headscale %s", (version) => {
   let server: HeadscaleServer;
   let api: HeadscaleClient;
   let ws: HeadscaleWorkspace;
 
   beforeAll(async () => {
-    server = await startHeadscale({ version: "0.28.0" });
+    server = await startHeadscale({ version });
     api = new HeadscaleClient({ url: server.url, apiKey: server.apiKey });
     ws = new HeadscaleWorkspace("terraform", server);
     ws.write("main.tf", exampleTf);
