@@ -9,6 +9,7 @@ import { HeadscaleClient } from "../../provider/client/index.js";
 import { startHeadscale, type HeadscaleServer } from "../harness/headscale.js";
 import { lane as laneNamed, type LaneName } from "../harness/lanes.js";
 import { pulumiCli, type PulumiCli } from "../harness/pulumiCli.js";
+import { assertNoWrites, startWriteAudit, type WriteAudit } from "../harness/writeAudit.js";
 import { esmProject, headscaleCommandDir, jsProject, packPackage, readmeQuickStart, writeProject } from "./projects.js";
 
 const INSTALL_MS = 300_000; // npm install of @pulumi/pulumi, TypeScript and the package, on a busy machine
@@ -22,6 +23,8 @@ export function userProjectSuite(laneName: LaneName): void {
     let tarball: string;
     let scratch: string;
     let headscaleDir: string;
+    /** The projects reach the server through the write audit: a preview or refresh that writes fails. */
+    let audit: WriteAudit;
     const cleanup: Array<() => void> = [];
 
     beforeAll(async () => {
@@ -32,19 +35,36 @@ export function userProjectSuite(laneName: LaneName): void {
       scratch = mkdtempSync(path.join(tmpdir(), "user-pack-"));
       tarball = await packPackage(scratch);
       headscaleDir = headscaleCommandDir(server);
+      audit = await startWriteAudit(server.url);
     });
     afterAll(async () => {
       for (const c of cleanup) c();
+      await audit?.close();
       api?.close();
       await server?.stop();
       if (!process.env.KEEP_TEST_DIRS) for (const d of [scratch, headscaleDir]) if (d) rmSync(d, { recursive: true, force: true });
     });
     const showLog = () => onTestFailed(() => console.error(server.logTail()));
 
+    /** Each `pulumi <verb>` (direct or in a README command line) is one audited step. */
+    const audited = (cli: PulumiCli): PulumiCli => {
+      const step = async <T>(label: string, what: string, run: () => Promise<T>): Promise<T> => {
+        audit.begin(label);
+        const result = await run();
+        assertNoWrites(audit, what);
+        return result;
+      };
+      return {
+        ...cli,
+        run: (args, o) => step(args[0] ?? "", `pulumi ${args.join(" ")}`, () => cli.run(args, o)),
+        exec: (cmd, args, o) => step(/\bpulumi (\w+)/.exec(args.join(" "))?.[1] ?? "", `${cmd} ${args.join(" ")}`, () => cli.exec(cmd, args, o)),
+      };
+    };
+
     /** A fresh project dir and its CLI environment (the README's `headscale` on PATH). */
     const project = (files: Record<string, string>): { dir: string; cli: PulumiCli } => {
       const dir = writeProject(files);
-      const cli = pulumiCli({ projectDir: dir, lane, pathFirst: [headscaleDir] });
+      const cli = audited(pulumiCli({ projectDir: dir, lane, pathFirst: [headscaleDir] }));
       cleanup.push(() => {
         cli.dispose();
         if (!process.env.KEEP_TEST_DIRS) rmSync(dir, { recursive: true, force: true });
@@ -54,7 +74,7 @@ export function userProjectSuite(laneName: LaneName): void {
     const npmInstall = (cli: PulumiCli) => cli.exec("npm", ["install", "--no-audit", "--no-fund", tarball, `@pulumi/pulumi@${lane.pulumi}`], { timeoutMs: INSTALL_MS });
     const stackInit = async (cli: PulumiCli) => {
       await cli.run(["stack", "init", "dev"]);
-      await cli.run(["config", "set", "headscale:url", server.url]);
+      await cli.run(["config", "set", "headscale:url", audit.url]);
       await cli.run(["config", "set", "--secret", "headscale:apiKey", await server.createApiKey()]);
     };
     const outputs = async (cli: PulumiCli) => JSON.parse((await cli.run(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
@@ -117,7 +137,7 @@ export function userProjectSuite(laneName: LaneName): void {
         quickStart.commands.map((c) =>
           c.startsWith("npm install ")
             ? `${c.replace(/ headscale-iac(?= |$)/, ` ${tarball}`).replace(/ @pulumi\/pulumi(?= |$)/, ` @pulumi/pulumi@${lane.pulumi}`)} --no-audit --no-fund`
-            : c.replace("https://headscale.example.com", server.url),
+            : c.replace("https://headscale.example.com", audit.url),
         );
       lifecycle("quick start", get, { user: "alice", displayName: "Alice", outputId: "aliceId" }, async (cli) => {
         for (const command of commands()) await cli.exec("bash", ["-euo", "pipefail", "-c", command], { timeoutMs: command.startsWith("npm ") ? INSTALL_MS : OP_MS });
