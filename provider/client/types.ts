@@ -57,6 +57,25 @@ export const NodeSchema = RawNodeSchema.transform((n) => {
 });
 export type Node = z.infer<typeof NodeSchema>;
 
+/** An admin API key as listed (never the secret). 0.28+ may show the prefix as `hskey-api-<prefix>-***`. */
+export const ApiKeySchema = z.looseObject({
+  id,
+  prefix: z.string().default("").transform((p) => /^hskey-api-(.+?)(-\*+)?$/.exec(p)?.[1] ?? p),
+  expiration: z.string().optional(),
+  createdAt: z.string().optional(),
+  lastSeen: z.string().optional(),
+});
+export type ApiKey = z.infer<typeof ApiKeySchema>;
+
+/** What identifies an API key for expire/delete: the id (0.28+) or the prefix (every version). */
+export interface ApiKeyRef {
+  id?: string;
+  prefix: string;
+}
+
+/** A node's key expiry: a time, or "never" (0.29+). */
+export type NodeExpiry = Date | "never";
+
 export const PolicyResponseSchema = z.looseObject({
   policy: z.string().default(""),
   updatedAt: z.string().optional(),
