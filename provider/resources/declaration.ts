@@ -13,6 +13,8 @@ export interface FieldMeta {
   secret?: boolean;
   /** A change to this input replaces the object. */
   forcesReplacement?: boolean;
+  /** A list whose order and duplicates never matter. */
+  set?: boolean;
 }
 
 export const fieldMeta = z.registry<FieldMeta>();
@@ -63,8 +65,9 @@ export interface ListCache {
   nodes(): Promise<import("../client/index.js").Node[]>;
   preAuthKeys(): Promise<import("../client/index.js").PreAuthKey[]>;
   policy(): Promise<import("../client/index.js").PolicyDocument>;
+  apiKeys(): Promise<import("../client/index.js").ApiKey[]>;
   /** Forget cached lists after a write that changes them. */
-  invalidate(kind?: "users" | "nodes" | "preAuthKeys" | "policy"): void;
+  invalidate(kind?: "users" | "nodes" | "preAuthKeys" | "policy" | "apiKeys"): void;
 }
 
 export interface DiffResult {
