@@ -38,6 +38,11 @@ export const headscaleVersions = (): string[] => {
   return only?.length ? all.filter((v) => only.includes(v)) : all;
 };
 export const newestHeadscale = (): string => pinnedVersions("headscale").at(-1)!;
+/** Versions the tailnet resources are tested on end to end: the newest 0.29 and 0.28 (within HEADSCALE_VERSIONS). */
+export const resourceVersions = (): string[] => {
+  const newestOf = (minor: number) => headscaleVersions().filter((v) => v.startsWith(`0.${minor}.`)).at(-1);
+  return [newestOf(29), newestOf(28)].filter((v): v is string => v !== undefined);
+};
 export const headscaleBinary = (version: string): string => path.join(binDir, `headscale-${version}`);
 
 /** Builds whatever is missing (progress on stderr); cheap when everything is cached. */

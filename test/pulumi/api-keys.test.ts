@@ -1,0 +1,111 @@
+// ApiKey end to end through Pulumi: the key a program creates works for a real call; rotation creates the
+// new key before the old one is expired and deleted; destroy expires it (calls with it are then refused);
+// the key the provider runs with is never expired.
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import { apiKeyPrefixOf, HeadscaleClient, HeadscaleError } from "../../provider/client/index.js";
+import type { ProgramSpec } from "../programs/spec.js";
+import { startFaultProxy, type FaultProxy } from "../harness/faultProxy.js";
+import { startHeadscale, type HeadscaleServer } from "../harness/headscale.js";
+import { expectOk, pulumiProject, type PulumiProject, type StepResult } from "../harness/pulumi.js";
+import { resourceVersions } from "../harness/tools.js";
+
+const keyOf = (r: StepResult, name = "ci") => (r.outputs!.apiKeys!.value as Record<string, string>)[name]!;
+
+async function works(url: string, key: string): Promise<boolean> {
+  const c = new HeadscaleClient({ url, apiKey: key, retries: 0 });
+  try {
+    await c.listUsers();
+    return true;
+  } catch (e) {
+    if (e instanceof HeadscaleError && e.kind === "unauthorized") return false;
+    throw e;
+  } finally {
+    c.close();
+  }
+}
+
+describe.each(resourceVersions())("ApiKey through Pulumi on Headscale %s", (version) => {
+  let server: HeadscaleServer;
+  let api: HeadscaleClient;
+  let proxy: FaultProxy;
+  let project: PulumiProject;
+  let first = "";
+
+  const spec = (rotateBefore = "1h"): ProgramSpec => ({ apiKeys: [{ resource: "ci", expiration: "2h", rotateBefore }] });
+
+  beforeAll(async () => {
+    server = await startHeadscale({ version });
+    api = new HeadscaleClient({ url: server.url, apiKey: server.apiKey });
+    // Forwards everything; records the order of the calls (to see which key came first).
+    proxy = await startFaultProxy(server.url);
+    project = pulumiProject({ url: proxy.url, apiKey: server.apiKey, program: "spec" });
+  });
+  afterAll(async () => {
+    project?.dispose();
+    await proxy?.close();
+    api?.close();
+    await server?.stop();
+  });
+  const showLog = () => onTestFailed(() => console.error(`--- headscale ---\n${server.logTail()}`));
+
+  it("creates a key that works for a real API call, kept secret in the outputs", async () => {
+    showLog();
+    const [up, preview] = expectOk(await project.run([{ op: "up", spec: spec() }, { op: "preview", spec: spec() }]));
+    first = keyOf(up!);
+    expect(up!.outputs!.apiKeys!.secret).toBe(true);
+    expect(await works(server.url, first)).toBe(true);
+    expect((await api.listApiKeys()).map((k) => k.prefix)).toContain(apiKeyPrefixOf(first));
+    expect(preview!.changes).toEqual({ same: 1 });
+  });
+
+  it("rotation (within rotateBefore) creates the new key first, then expires and deletes the old one", async () => {
+    showLog();
+    const before = proxy.seen.length;
+    // 2h keys with rotateBefore 3h are always due.
+    const [up, again] = expectOk(await project.run([{ op: "up", spec: spec("3h") }, { op: "preview", spec: spec("1h") }]));
+    const second = keyOf(up!);
+    expect(up!.changes).toMatchObject({ replace: 1 });
+    expect(second).not.toBe(first);
+    const writes = proxy.seen.slice(before).filter((c) => !c.startsWith("GET"));
+    const created = writes.indexOf("POST /api/v1/apikey");
+    const expired = writes.indexOf("POST /api/v1/apikey/expire");
+    expect(created, writes.join("\n")).toBeGreaterThanOrEqual(0);
+    expect(expired, writes.join("\n")).toBeGreaterThan(created);
+    expect(writes.some((c) => c.startsWith("DELETE /api/v1/apikey/"))).toBe(true);
+    expect(await works(server.url, second)).toBe(true);
+    expect(await works(server.url, first)).toBe(false);
+    expect((await api.listApiKeys()).map((k) => k.prefix)).not.toContain(apiKeyPrefixOf(first));
+    expect(again!.changes).toEqual({ same: 1 });
+    first = second;
+  });
+
+  it("destroy expires the key: a call with it is refused", async () => {
+    const [destroy] = expectOk(await project.run([{ op: "destroy" }]));
+    expect(destroy!.changes).toMatchObject({ delete: 1 });
+    expect(await works(server.url, first)).toBe(false);
+    expect((await api.listApiKeys()).map((k) => k.prefix)).not.toContain(apiKeyPrefixOf(first));
+  });
+
+  it("refuses to expire the key the provider itself runs with", async () => {
+    showLog();
+    // A program that created its key, then was configured to run with it: destroying the key would
+    // lock the provider out half-way.
+    const own = pulumiProject({ url: server.url, apiKey: server.apiKey, program: "spec" });
+    try {
+      const [up] = expectOk(await own.run([{ op: "up", spec: { apiKeys: [{ resource: "self", expiration: "2h" }] } }]));
+      const self = keyOf(up!, "self");
+      own.setServer(server.url, self);
+      // `up` (not destroy): it runs the program, so the provider is configured with the current key.
+      const [destroy] = await own.run([{ op: "up", spec: {}, expectFailure: true }]);
+      expect(destroy!.ok).toBe(false);
+      expect(`${destroy!.error}${destroy!.output}`).toMatch(/the API key the provider is running with/);
+      expect(`${destroy!.error}${destroy!.output}`).not.toContain(self);
+      expect(await works(server.url, self)).toBe(true);
+      own.setServer(server.url, server.apiKey);
+      expectOk(await own.run([{ op: "up", spec: {} }]));
+      expect(await works(server.url, self)).toBe(false);
+    } finally {
+      own.dispose();
+    }
+  });
+});
