@@ -95,4 +95,25 @@ describe.each(resourceVersions())("NodeRoutes with a real subnet router and exit
     expect(await approvedNow()).toEqual(["172.16.0.0/24"]);
     expect(destroy!.output).toMatch(/keeps routes approved outside this resource: 172\.16\.0\.0\/24/);
   });
+
+  it.runIf(Number(version.split(".")[1]) >= 29)("examples/pulumi-tailnet runs as written against the same router", async () => {
+    showLogs();
+    const example = pulumiProject({ url: server.url, apiKey: server.apiKey, program: "example:pulumi-tailnet", stack: "example" });
+    try {
+      const [up, preview] = expectOk(await example.run([{ op: "up" }, { op: "preview" }]));
+      expect(up!.changes).toMatchObject({ create: 4 }); // the stack and three resources
+      expect(up!.outputs!.servedRoutes!.value).toEqual(expect.arrayContaining(["10.0.0.0/24", ...EXIT]));
+      expect(up!.outputs!.routerName!.value).toBe("edge-router");
+      expect(up!.outputs!.ciKey!.secret).toBe(true);
+      const ci = new HeadscaleClient({ url: server.url, apiKey: up!.outputs!.ciKey!.value as string });
+      expect((await ci.listUsers()).map((u) => u.name)).toContain("ops");
+      ci.close();
+      expect(preview!.changes).toEqual({ same: 4 });
+      expectOk(await example.run([{ op: "destroy" }]));
+      // The example declared the node's whole approved set (172.16.0.0/24 was replaced), and removed it.
+      expect(await approvedNow()).toEqual([]);
+    } finally {
+      example.dispose();
+    }
+  });
 });

@@ -13,7 +13,7 @@ import { startHeadscale, type HeadscaleServer } from "../harness/headscale.js";
 import { joinNode, type TailscaleNode } from "../harness/node.js";
 import { waitFor } from "../harness/processes.js";
 import { takeSnapshot, snapshotDifferences } from "../harness/snapshot.js";
-import { resourceVersions } from "../harness/tools.js";
+import { resourceVersions, root } from "../harness/tools.js";
 import { errorDiagnostics, HeadscaleWorkspace } from "./headscaleWorkspace.js";
 import { availableClis } from "./workspace.js";
 
@@ -239,5 +239,28 @@ resource "headscale_node" "bad_name" {
     expect(await works(server.url, ciKey)).toBe(false);
     expect((await api.listApiKeys()).map((k) => k.prefix)).not.toContain(apiKeyPrefixOf(ciKey));
     expect((await api.getNode(node.id)).givenName).toBe("edge-router");
+  });
+
+  it("examples/terraform-tailnet applies as written against the same router, plans empty, destroys", async () => {
+    if (Number(version.split(".")[1]) < 29) return; // key_expiry = "never" needs 0.29
+    showLogs();
+    const example = new HeadscaleWorkspace(cli, server);
+    try {
+      example.write("main.tf", readFileSync(path.join(root, "examples", "terraform-tailnet", "main.tf"), "utf8"));
+      await example.expect([0], ["init"]);
+      const out = await example.expect([0], ["apply", "-auto-approve"]);
+      expect(out).toContain("Resources: 3 added, 0 changed, 0 destroyed");
+      const outputs = await example.outputs();
+      expect(sorted(outputs.served_routes!.value as string[])).toEqual(sorted(["10.0.0.0/24", ...EXIT]));
+      expect(outputs.router_name!.value).toBe("edge-router");
+      expect(await works(server.url, outputs.ci_key!.value as string)).toBe(true);
+      const plan = await example.planIsEmpty();
+      expect(plan.empty, plan.output).toBe(true);
+      await example.expect([0], ["destroy", "-auto-approve"]);
+      expect(await approvedNow()).toEqual([]);
+      expect(await works(server.url, outputs.ci_key!.value as string)).toBe(false);
+    } finally {
+      example.cleanup();
+    }
   });
 });
