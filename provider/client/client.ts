@@ -209,10 +209,9 @@ export class HeadscaleClient {
     await this.call({ method: "POST", path: "/api/v1/apikey/expire", body, idempotent: true, operation: `expire API key ${ref.prefix}` }, z.unknown());
   }
 
+  /** By prefix on every version: up to 0.29 the route has the prefix in its path, and id + prefix is refused. */
   async deleteApiKey(ref: ApiKeyRef): Promise<void> {
-    const { caps } = await this.server();
-    const query = caps.apiKeyIdOperations && ref.id ? { id: ref.id } : {};
-    await this.call({ method: "DELETE", path: `/api/v1/apikey/${seg(ref.prefix)}`, query, idempotent: true, operation: `delete API key ${ref.prefix}` }, z.unknown());
+    await this.call({ method: "DELETE", path: `/api/v1/apikey/${seg(ref.prefix)}`, idempotent: true, operation: `delete API key ${ref.prefix}` }, z.unknown());
   }
 
   // ---- nodes --------------------------------------------------------------------------------------

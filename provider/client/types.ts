@@ -57,10 +57,16 @@ export const NodeSchema = RawNodeSchema.transform((n) => {
 });
 export type Node = z.infer<typeof NodeSchema>;
 
-/** An admin API key as listed (never the secret). 0.28+ may show the prefix as `hskey-api-<prefix>-***`. */
+/**
+ * An admin API key as listed (never the secret). 0.28+ list the prefix masked, `hskey-api-<prefix>-***`
+ * (or `<prefix>***` for a key from before 0.28): normalised to the bare prefix every version expires by.
+ */
 export const ApiKeySchema = z.looseObject({
   id,
-  prefix: z.string().default("").transform((p) => /^hskey-api-(.+?)(-\*+)?$/.exec(p)?.[1] ?? p),
+  prefix: z
+    .string()
+    .default("")
+    .transform((p) => (p.startsWith("hskey-api-") ? p.slice("hskey-api-".length).replace(/-\*+$/, "") : p.replace(/\*+$/, ""))),
   expiration: z.string().optional(),
   createdAt: z.string().optional(),
   lastSeen: z.string().optional(),
