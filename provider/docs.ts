@@ -8,8 +8,8 @@ import { attributeName, snakeCase } from "./terraform/names.js";
 function typeOf(schema: z.ZodType): string {
   const def = (schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; element?: z.ZodType } } })._zod.def;
   if (def.innerType) return typeOf(def.innerType);
-  // Arrays of scalars are sets (order never matters for tags): a list in Pulumi, a set in Terraform.
-  if (def.type === "array" && def.element) return `set of ${typeOf(def.element)}`;
+  // A `set` field: order and duplicates never matter (an array in Pulumi, a set in Terraform).
+  if (def.type === "array" && def.element) return `${metaOf(schema)?.set ? "set" : "list"} of ${typeOf(def.element)}`;
   return def.type;
 }
 

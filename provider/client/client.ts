@@ -299,33 +299,27 @@ export class HeadscaleClient {
   async getPolicy(): Promise<PolicyDocument> {
     try {
       const body = await this.call({ method: "GET", path: "/api/v1/policy", idempotent: true, operation: "read policy" }, PolicyResponseSchema);
-      return { text: body.policy, ...(body.updatedAt ? { updatedAt: body.updatedAt } : {}) };
+      return { text: body.policy, ...(body.updatedAt ? { updatedAt: body.updatedAt } : {}), mode: body.updatedAt ? "database" : "file" };
     } catch (e) {
-      // A server that never had a policy says "acl policy not found": that is an empty policy.
-      if (isNotFound(e)) return { text: "" };
+      // A file-mode server whose file cannot be read says so; it is still a file-mode server.
+      if (e instanceof HeadscaleError && /reading policy from/i.test(e.serverMessage ?? "")) return { text: "", mode: "file" };
+      // A database-mode server that never had a policy says "acl policy not found": that is an empty policy.
+      if (isNotFound(e)) return { text: "", mode: "database" };
       throw e;
     }
   }
 
-  async setPolicy(text: string): Promise<PolicyDocument> {
+  async setPolicy(text: string): Promise<Omit<PolicyDocument, "mode">> {
     const body = await this.call({ method: "PUT", path: "/api/v1/policy", body: { policy: text }, idempotent: true, operation: "set policy" }, PolicyResponseSchema);
     return { text: body.policy || text, ...(body.updatedAt ? { updatedAt: body.updatedAt } : {}) };
   }
 
   /**
-   * Whether the policy can be written through the API (policy.mode: database), found out without changing
-   * anything: Headscale refuses a write for the mode before it parses the text, and an unparsable text is
-   * refused before anything is stored.
+   * Whether the policy can be written through the API (policy.mode: database). Read-only: the mode shows in
+   * how the server answers a read (see PolicyDocument.mode), so finding out never attempts a write.
    */
   async policyWritable(): Promise<boolean> {
-    try {
-      await this.call({ method: "PUT", path: "/api/v1/policy", body: { policy: "headscale-iac: probe of policy.mode, not a policy" }, idempotent: true, operation: "probe policy mode" }, z.unknown());
-      throw new HeadscaleError({ kind: "server", operation: "probe policy mode", hint: "Headscale accepted an unparsable policy; please report this" });
-    } catch (e) {
-      if (e instanceof HeadscaleError && e.kind === "policy_file_mode") return false;
-      if (e instanceof HeadscaleError && e.kind === "invalid_argument") return true;
-      throw e;
-    }
+    return (await this.getPolicy()).mode === "database";
   }
 
   /** Server-side validation without applying (0.29+). Throws invalid_argument with the server's reason. */

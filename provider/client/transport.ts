@@ -12,7 +12,7 @@ export interface ConnectionOptions {
   caCertificate?: string;
   /** Allow plain http:// to a host other than loopback (the API key then travels in clear). */
   allowInsecureHttp?: boolean;
-  /** Per-attempt timeout. */
+  /** Per-attempt timeout; a call that times out is not sent again (a server that hangs keeps hanging). */
   timeoutMs?: number;
   /** Extra attempts for calls that are safe to repeat. */
   retries?: number;
@@ -40,6 +40,15 @@ export interface Response {
 
 /** Called once per HTTP attempt; used by benchmarks and tests to count API calls. */
 export type CallObserver = (method: string, path: string, status: number | "error") => void;
+
+/** What a failed connection means, in words. */
+const networkCauses: Record<string, string> = {
+  ECONNREFUSED: "connection refused: nothing listens there",
+  ECONNRESET: "the connection was reset",
+  ENOTFOUND: "the host name does not resolve",
+  EHOSTUNREACH: "the host is unreachable",
+  ETIMEDOUT: "the connection timed out",
+};
 
 const loopbackHosts = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 
@@ -81,6 +90,12 @@ export class Transport {
   private readonly retries: number;
   private readonly backoffMs: number;
   observer: CallObserver | undefined;
+  /**
+   * Set when a call timed out: the server accepts connections but does not answer. Later calls of the run
+   * fail at once with the same error instead of each waiting out the timeout again (one clear failure
+   * within the timeout, not minutes of them). Cleared after a cool-down so a long run can recover.
+   */
+  private hungSince: number | undefined;
 
   constructor(private readonly opts: ConnectionOptions) {
     this.base = checkUrl(opts.url, opts.allowInsecureHttp);
@@ -105,13 +120,19 @@ export class Transport {
   }
 
   async send(req: Request): Promise<Response> {
+    if (this.hungSince !== undefined && Date.now() - this.hungSince < this.timeoutMs) throw this.hungError(req);
     for (let attempt = 0; ; attempt++) {
       try {
         const res = await this.attempt(req);
+        this.hungSince = undefined;
         const retriable = req.idempotent && (res.status === 429 || res.status === 502 || res.status === 503 || res.status === 504);
         if (!retriable || attempt >= this.retries) return res;
       } catch (err) {
         const e = err as NodeJS.ErrnoException & { sentRequest?: boolean };
+        if (e.code === "ETIMEDOUT_REQUEST") {
+          this.hungSince = Date.now();
+          throw this.hungError(req);
+        }
         // A refused connection never reached Headscale, so even a create is safe to send again.
         const safe = req.idempotent || e.code === "ECONNREFUSED";
         const transient = e.code !== "ENOTFOUND" && e.code !== "CERT_HAS_EXPIRED" && !String(e.code ?? "").startsWith("ERR_TLS") && !/certificate|self.signed/i.test(e.message);
@@ -122,22 +143,24 @@ export class Transport {
     }
   }
 
+  private hungError(req: Request): HeadscaleError {
+    return new HeadscaleError({
+      kind: "timeout",
+      operation: req.operation,
+      hint: `${this.base.origin} accepted the connection but sent no answer within ${this.timeoutMs % 1000 ? `${this.timeoutMs} ms` : `${this.timeoutMs / 1000} s`}: the server is overloaded or hung; check its process and logs`,
+    });
+  }
+
+  /** The connection itself failed: nothing came from the server, so nothing is quoted as if it had. */
   private networkError(req: Request, e: NodeJS.ErrnoException): HeadscaleError {
-    if (e.code === "ETIMEDOUT_REQUEST") {
-      return new HeadscaleError({
-        kind: "timeout",
-        operation: req.operation,
-        hint: `no answer from ${this.base.origin} within ${this.timeoutMs} ms`,
-      });
-    }
     const tls = /certificate|self.signed|TLS|SSL/i.test(`${e.code} ${e.message}`);
+    const cause = redact(networkCauses[e.code ?? ""] ?? `${e.code ?? ""} ${e.message}`.trim(), this.opts.apiKey);
     return new HeadscaleError({
       kind: "unreachable",
       operation: req.operation,
-      serverMessage: redact(`${e.code ?? ""} ${e.message}`.trim(), this.opts.apiKey),
       hint: tls
-        ? `TLS to ${this.base.origin} failed; if the server uses a private CA, pass its PEM as caCertificate (Terraform: ca_certificate)`
-        : `could not connect to ${this.base.origin}; check the URL (HEADSCALE_URL / headscale:url / url) and that the server is running`,
+        ? `TLS to ${this.base.origin} failed (${cause}); if the server uses a private CA, pass its PEM as caCertificate`
+        : `could not connect to ${this.base.origin} (${cause}); check the URL (HEADSCALE_URL / headscale:url / url) and that the server is running`,
     });
   }
 

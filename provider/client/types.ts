@@ -90,6 +90,11 @@ export interface PolicyDocument {
   /** The policy text exactly as stored (HuJSON, comments kept); "" when none is set. */
   text: string;
   updatedAt?: string;
+  /**
+   * Where the server keeps its policy, as the read shows it: "database" (writable through the API) answers
+   * with a stored time or "not found"; "file" (read-only) answers with the file's text and no time.
+   */
+  mode: "database" | "file";
 }
 
 export const VersionResponseSchema = z.looseObject({ version: z.string() });

@@ -5,7 +5,6 @@
 import { z } from "zod";
 import { apiKeyPrefixOf, HeadscaleError, isNotFound, type ApiKey as ListedKey } from "../client/index.js";
 import { field, isUnknown, type Context, type DiffResult, type ResourceDeclaration } from "./declaration.js";
-import { changedFields } from "./diffing.js";
 import { durationHelp, resolveTime } from "./duration.js";
 import { durationProblems, expirationProblems, isPast, rotationDue } from "./expiry.js";
 
@@ -62,14 +61,14 @@ export const ApiKey: ResourceDeclaration<typeof args, typeof state> = {
     ];
   },
 
-  async diff(ctx, _id, olds, news) {
-    const result: DiffResult = { updates: changedFields(olds, news, ["rotateBefore"]), replaces: changedFields(olds, news, ["expiration"]), createBeforeDelete: true, reasons: {} };
-    if (result.replaces.length > 0) result.reasons!.expiration = "Headscale cannot change a key's expiry: a new key replaces it (created first)";
+  async diff(ctx, _id, olds, news, derived) {
+    const result: DiffResult = { ...derived, reasons: {} };
     const rotateBefore = isUnknown(news.rotateBefore) ? undefined : news.rotateBefore;
-    if (result.replaces.length === 0 && rotationDue(olds.expiresAt, rotateBefore)) {
+    if (result.replaces.length > 0) result.reasons!.expiration = "Headscale cannot change a key's expiry: a new key replaces it (created first)";
+    else if (rotationDue(olds.expiresAt, rotateBefore)) {
       result.replaces.push("expiresAt");
       result.reasons!.expiresAt = `expires ${olds.expiresAt}, within rotateBefore (${rotateBefore}): a new key is created before the old one is removed`;
-    } else if (result.replaces.length === 0 && olds.expired && rotateBefore !== undefined) {
+    } else if (olds.expired && rotateBefore !== undefined) {
       result.replaces.push("expired");
       result.reasons!.expired = "the key has expired and rotateBefore is set: a new key replaces it";
     }
@@ -78,6 +77,11 @@ export const ApiKey: ResourceDeclaration<typeof args, typeof state> = {
       if (own) throw own;
     }
     return result;
+  },
+
+  async checkDelete(ctx, _id, olds) {
+    const own = ownKeyError(ctx, "delete API key", olds.prefix);
+    return own ? [{ field: "key", message: own.message }] : [];
   },
 
   async create(ctx, a) {

@@ -20,7 +20,7 @@ const nodeShape = z.object({
   name: field(z.string(), { description: "Node name (given name).", computed: true }),
   hostname: field(z.string(), { description: "Hostname the node reported.", computed: true }),
   user: field(z.string(), { description: "Owning user's name (empty for tagged nodes on 0.28+).", computed: true }),
-  tags: field(z.array(z.string()), { description: "The node's tags.", computed: true }),
+  tags: field(z.array(z.string()), { description: "The node's tags.", computed: true, set: true }),
   ipAddresses: field(z.array(z.string()), { description: "Tailnet addresses.", computed: true }),
   online: field(z.boolean(), { description: "Connected right now.", computed: true }),
   advertisedRoutes: field(z.array(z.string()), { description: "Routes the node advertises.", computed: true }),

@@ -13,8 +13,12 @@ export interface FieldMeta {
   secret?: boolean;
   /** A change to this input replaces the object. */
   forcesReplacement?: boolean;
-  /** A list whose order and duplicates never matter. */
+  /** An array whose order and duplicates never matter (tags, routes): compared as a set, a set in Terraform. */
   set?: boolean;
+  /** Read only by checks (e.g. the policy to check tags against): a new value is never a change to the object. */
+  checkOnly?: boolean;
+  /** Two values that mean the same (a reformatted policy) are no change. Default: plain equality. */
+  equivalent?: (a: unknown, b: unknown) => boolean;
 }
 
 export const fieldMeta = z.registry<FieldMeta>();
@@ -92,9 +96,28 @@ export interface ResourceDeclaration<
   args: Args;
   /** Everything stored: inputs (normalised) plus computed outputs. */
   state: State;
-  /** Validation that may read the live server (never writes). Returns problems; empty = fine. */
-  check(ctx: Context, args: Planned<z.infer<Args>>): Promise<Problem[]>;
-  diff(ctx: Context, id: string, olds: z.infer<State>, news: Planned<z.infer<Args>>): Promise<DiffResult>;
+  /**
+   * How a replacement is ordered (default "create-first"). "delete-first" where the old object blocks
+   * the new one (user names are unique).
+   */
+  replaceOrder?: "create-first" | "delete-first";
+  /**
+   * Validation that may read the live server (never writes). Returns problems; empty = fine. `olds` is set
+   * when the object exists already, so checks of unchanged inputs can be skipped; compare input fields
+   * only (Pulumi passes the previous inputs, Terraform the stored state).
+   */
+  check(ctx: Context, args: Planned<z.infer<Args>>, olds?: z.infer<State>): Promise<Problem[]>;
+  /**
+   * What is special about a change, on top of the diff derived from the field metadata (`derived`:
+   * forcesReplacement → replace, `set`, `equivalent`, `checkOnly`): rotation, explanations, checks that
+   * need the server. Omit it when the derived diff says everything.
+   */
+  diff?(ctx: Context, id: string, olds: z.infer<State>, news: Planned<z.infer<Args>>, derived: DiffResult): Promise<DiffResult>;
+  /**
+   * Problems that would stop a delete, found before anything is written (a user that still owns nodes).
+   * Frontends run it at plan time for destroys and replacements, and before the first write of a destroy.
+   */
+  checkDelete?(ctx: Context, id: string, olds: z.infer<State>): Promise<Problem[]>;
   create(ctx: Context, args: z.infer<Args>): Promise<{ id: string; state: z.infer<State> }>;
   /** Current state, or null if the object is gone (frontends then plan a re-create). */
   read(ctx: Context, id: string, olds: z.infer<State>): Promise<{ id: string; state: z.infer<State> } | null>;

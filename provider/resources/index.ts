@@ -14,3 +14,4 @@ export const resources: ResourceDeclaration[] = [User, PreAuthKey, NodeTags, Pol
 export const dataSources: DataSourceDeclaration[] = [UserLookup, UsersLookup, NodesLookup, PolicyLookup, PreAuthKeysLookup, ApiKeysLookup];
 export * from "./declaration.js";
 export { createContext } from "./context.js";
+export { planChange, derivedDiff, sameField } from "./diffing.js";

@@ -33,10 +33,20 @@ export async function checkTagsDefined(ctx: Context, tags: string[], fieldName: 
   }
   const parsed = text.trim() === "" ? undefined : parsePolicyText(text);
   const defined = parsed?.ok ? definedTags(parsed.value) : new Set<string>();
-  return tags
-    .filter((t) => !defined.has(t))
-    .map((t) => ({
-      field: fieldName,
-      message: `tag "${t}" is not defined in ${source}: add "${t}": ["group:admin"] (its owners) to the policy's tagOwners${policyText === undefined ? ", or pass the Policy resource's policy output in `policy` if it is created in the same run" : ""}`,
-    }));
+  const missing = tags.filter((t) => !defined.has(t));
+  if (missing.length === 0) return [];
+  const owner = await exampleOwner(ctx, parsed?.ok ? parsed.value : undefined);
+  return missing.map((t) => ({
+    field: fieldName,
+    message: `tag "${t}" is not defined in ${source}: add "${t}": ["${owner}"] (its owners) to the policy's tagOwners${policyText === undefined ? ", or pass the Policy resource's policy output in `policy` if it is created in the same run" : ""}`,
+  }));
+}
+
+/** An owner to show in a hint that exists: a group of the policy, else a user of the server. */
+async function exampleOwner(ctx: Context, policy: unknown): Promise<string> {
+  const groups = (policy as { groups?: Record<string, unknown> } | undefined)?.groups;
+  const group = groups && typeof groups === "object" ? Object.keys(groups)[0] : undefined;
+  if (group) return group;
+  const user = (await ctx.lists.users())[0];
+  return user ? `${user.name}@` : "<user>@";
 }

@@ -3,16 +3,23 @@
 // resource. A rename or an expiry changed outside is drift that the next apply sets back.
 import { z } from "zod";
 import { checkNodeName, isNotFound, type Node as ApiNode } from "../client/index.js";
-import { field, isUnknown, type Context, type DiffResult, type Problem, type ResourceDeclaration } from "./declaration.js";
-import { changedFields } from "./diffing.js";
+import { field, type Context, type Problem, type ResourceDeclaration } from "./declaration.js";
 import { nodeLabel, plannedNode, resolveNode, selectorProblems } from "./nodes.js";
+
+/** Headscale reports a never-expiring node with no expiry, or (≤0.28 databases) the zero time. */
+const expiryOf = (n: ApiNode): string => (!n.expiry || n.expiry.startsWith("0001-01-01") ? "never" : n.expiry);
+const sameExpiry = (a: string | undefined, b: string | undefined) =>
+  a === b || (a !== undefined && b !== undefined && a !== "never" && b !== "never" && new Date(a).getTime() === new Date(b).getTime());
 
 const args = z.object({
   nodeId: field(z.string().optional(), { description: "Numeric id of the node. Set this or nodeName.", forcesReplacement: true }),
   nodeName: field(z.string().optional(), { description: "Hostname (or current given name) of the node. Set this or nodeId. Select by hostname when givenName renames the node.", forcesReplacement: true }),
   waitFor: field(z.string().optional(), { description: 'How long to wait for a node named nodeName to appear (e.g. "2m") when it is still joining. Default "0s".' }),
   givenName: field(z.string().optional(), { description: 'The node\'s given name (its MagicDNS label): lowercase letters, digits and "-", at most 63. Default: leave the name as it is.' }),
-  keyExpiry: field(z.string().optional(), { description: 'When the node\'s key expires: "never" (Headscale 0.29+) or an RFC 3339 time (0.27.1+). Default: leave it as it is.' }),
+  keyExpiry: field(z.string().optional(), {
+    description: 'When the node\'s key expires: "never" (Headscale 0.29+) or an RFC 3339 time (0.27.1+). Default: leave it as it is.',
+    equivalent: (a, b) => sameExpiry(a as string, b as string),
+  }),
   deleteOnDestroy: field(z.boolean().optional(), { description: "Delete the node from Headscale when this resource is destroyed (decommission). Default false: the node stays." }),
 });
 const state = args.extend({
@@ -28,11 +35,6 @@ const state = args.extend({
 });
 type Args = z.infer<typeof args>;
 type State = z.infer<typeof state>;
-
-/** Headscale reports a never-expiring node with no expiry, or (≤0.28 databases) the zero time. */
-const expiryOf = (n: ApiNode): string => (!n.expiry || n.expiry.startsWith("0001-01-01") ? "never" : n.expiry);
-const sameExpiry = (a: string | undefined, b: string | undefined) =>
-  a === b || (a !== undefined && b !== undefined && a !== "never" && b !== "never" && new Date(a).getTime() === new Date(b).getTime());
 
 function toState(a: Args, n: ApiNode): State {
   return {
@@ -96,15 +98,14 @@ export const Node: ResourceDeclaration<typeof args, typeof state> = {
     return problems;
   },
 
-  async diff(_ctx, _id, olds, news) {
-    const result: DiffResult = {
-      replaces: changedFields(olds, news, ["nodeId", "nodeName"]),
-      updates: changedFields(olds, news, ["waitFor", "deleteOnDestroy"]),
-      createBeforeDelete: false,
-    };
-    if (isUnknown(news.givenName) || (news.givenName !== undefined && news.givenName !== olds.givenName)) result.updates.push("givenName", "name");
-    if (isUnknown(news.keyExpiry) || (news.keyExpiry !== undefined && !sameExpiry(news.keyExpiry, olds.keyExpiry))) result.updates.push("keyExpiry", "expiry");
-    return result;
+  replaceOrder: "delete-first", // one node: the old resource lets go before the new one manages it
+
+  async diff(_ctx, _id, _olds, _news, derived) {
+    // The outputs a rename or a new expiry recompute (a plan must not promise their old values).
+    const updates = [...derived.updates];
+    if (updates.includes("givenName")) updates.push("name");
+    if (updates.includes("keyExpiry")) updates.push("expiry");
+    return { ...derived, updates };
   },
 
   async create(ctx, a) {

@@ -7,7 +7,7 @@ import { HeadscaleError, isNotFound, type Node } from "../client/index.js";
 import { parsePolicyText } from "../policy/index.js";
 import { canonicalRoute, EXIT_ROUTES, isExitRoute, normalRoutes, routeSet, routeWithin } from "./cidr.js";
 import { field, isUnknown, type Context, type DiffResult, type Problem, type ResourceDeclaration } from "./declaration.js";
-import { changedFields, sameSet } from "./diffing.js";
+import { sameSet } from "./diffing.js";
 import { parseDuration } from "./duration.js";
 import { durationProblems } from "./expiry.js";
 import { nodeLabel, plannedNode, resolveNode, selectorProblems } from "./nodes.js";
@@ -121,10 +121,13 @@ export const NodeRoutes: ResourceDeclaration<typeof args, typeof state> = {
     return problems;
   },
 
-  async diff(_ctx, _id, olds, news) {
-    const replaces = changedFields(olds, news, ["nodeId", "nodeName"]);
-    const updates: string[] = changedFields(olds, news, ["waitFor", "waitForAdvertised"]);
-    const result: DiffResult = { updates, replaces, createBeforeDelete: false, reasons: {} };
+  // One node, one approved set: the old resource removes its routes before the new one approves.
+  replaceOrder: "delete-first",
+
+  async diff(_ctx, _id, olds, news, derived) {
+    // routes and exitNode are compared by what they approve (below), not field by field.
+    const updates = derived.updates.filter((f) => f !== "routes" && f !== "exitNode");
+    const result: DiffResult = { ...derived, updates, reasons: {} };
     if (isUnknown(news.routes) || isUnknown(news.exitNode)) {
       updates.push("routes", ...RECOMPUTED);
       return result;

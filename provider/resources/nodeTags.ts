@@ -3,7 +3,7 @@
 import { z } from "zod";
 import type { Node } from "../client/index.js";
 import { field, isUnknown, type Context, type Problem, type ResourceDeclaration } from "./declaration.js";
-import { changedFields, sameSet } from "./diffing.js";
+import { sameSet } from "./diffing.js";
 import { durationHelp, parseDuration } from "./duration.js";
 import { resolveNode } from "./nodes.js";
 import { checkTagsDefined, tagProblems } from "./lookups.js";
@@ -12,8 +12,8 @@ const args = z.object({
   nodeId: field(z.string().optional(), { description: "Numeric id of the node. Set this or nodeName.", forcesReplacement: true }),
   nodeName: field(z.string().optional(), { description: "Name (given name or hostname) of the node, for nodes created elsewhere. Set this or nodeId.", forcesReplacement: true }),
   waitFor: field(z.string().optional(), { description: 'How long to wait for a node named nodeName to appear (e.g. "2m") when it is still joining. Default "0s".' }),
-  tags: field(z.array(z.string()), { description: "The node's tags (a set; each must be defined in the policy's tagOwners)." }),
-  policy: field(z.string().optional(), { description: "Policy text whose tagOwners must define the tags (pass a Policy resource's `policy` output when it is created in the same run). Default: the live policy." }),
+  tags: field(z.array(z.string()), { description: "The node's tags (a set; each must be defined in the policy's tagOwners).", set: true }),
+  policy: field(z.string().optional(), { description: "Policy text whose tagOwners must define the tags (pass a Policy resource's `policy` output when it is created in the same run). Default: the live policy.", checkOnly: true }),
 });
 const state = args.extend({
   resolvedNodeId: field(z.string(), { description: "Id of the node the tags are set on.", computed: true }),
@@ -53,13 +53,7 @@ export const NodeTags: ResourceDeclaration<typeof args, typeof state> = {
     return problems;
   },
 
-  async diff(_ctx, _id, olds, news) {
-    const replaces = changedFields(olds, news, ["nodeId", "nodeName"]);
-    // `policy` only says what to check tags against: a new policy text is no change to the node.
-    const updates: string[] = changedFields(olds, news, ["waitFor"]);
-    if (isUnknown(news.tags) || !sameSet(olds.tags, news.tags)) updates.push("tags");
-    return { updates, replaces, createBeforeDelete: false };
-  },
+  replaceOrder: "delete-first", // one node, one set of tags: the old resource lets go before the new one sets them
 
   async create(ctx, a) {
     const node = await resolveNode(ctx, a);

@@ -8,7 +8,7 @@ import { field, isUnknown, type Context, type Problem, type ResourceDeclaration 
 export const POLICY_ID = "policy";
 
 const args = z.object({
-  policy: field(z.string(), { description: "The policy as HuJSON text (comments are kept on the server)." }),
+  policy: field(z.string(), { description: "The policy as HuJSON text (comments are kept on the server).", equivalent: (a, b) => policiesEqual(String(a), String(b)) }),
   overwrite: field(z.boolean().optional(), { description: "On first apply, replace a non-empty policy this resource did not create. Default false: the apply fails and shows how to adopt it." }),
   resetOnDestroy: field(z.boolean().optional(), { description: "On destroy, clear the server's policy. Default false: the policy stays as it is." }),
 });
@@ -17,10 +17,19 @@ const state = args.extend({
 });
 type State = z.infer<typeof state>;
 
+const FILE_MODE = "the server runs with `policy.mode: file`, so the policy cannot be managed through the API: set `policy.mode: database` in Headscale's config";
+
 async function writable(ctx: Context): Promise<void> {
-  if (!(await ctx.client.policyWritable())) {
-    throw new HeadscaleError({ kind: "policy_file_mode", operation: "manage policy" });
+  if ((await ctx.lists.policy()).mode === "file") throw new HeadscaleError({ kind: "policy_file_mode", operation: "manage policy" });
+}
+
+/** Headscale 0.29+ runs the policy's `tests` against live nodes: a test about a user or tag with no nodes fails. */
+function explainServerRejection(version: string, message: string): string {
+  const unresolved = /(?:source|destination)?\s*"?([^\s"]+)"? resolved to no IP addresses/i.exec(message)?.[1];
+  if (unresolved) {
+    return `a test in \`tests\` cannot run: ${unresolved} has no nodes yet (Headscale ${version} checks tests against the nodes that exist). Leave that test out until ${unresolved} has joined a node, then add it`;
   }
+  return `Headscale ${version} rejects it: ${message}`;
 }
 
 function sectionSummary(oldText: string, newText: string): string {
@@ -37,43 +46,38 @@ export const Policy: ResourceDeclaration<typeof args, typeof state> = {
   args,
   state,
 
-  async check(ctx, a) {
+  async check(ctx, a, olds) {
     if (isUnknown(a.policy)) return [];
     const parsed = parsePolicyText(a.policy);
     if (!parsed.ok) return [{ field: "policy", message: `line ${parsed.line}, column ${parsed.column}: ${parsed.message}` }];
+    // A policy the server holds already is not checked again: its tests may name users whose nodes have
+    // left since, and an unrelated change elsewhere in the program must not fail on it.
+    if (olds && policiesEqual(olds.policy, a.policy)) return [];
     const { version, caps } = await ctx.client.server();
     const problems: Problem[] = validatePolicy(parsed.value, { serverVersion: version }).map((p) => ({ field: "policy", message: `${p.path}: ${p.message}`, severity: p.severity }));
     if (problems.some((p) => p.severity === "error")) return problems;
-    if (!(await ctx.client.policyWritable())) {
-      problems.push({ field: "policy", message: "the server runs with `policy.mode: file`, so the policy cannot be managed through the API: set `policy.mode: database` in Headscale's config" });
-      return problems;
-    }
+    if ((await ctx.lists.policy()).mode === "file") return [...problems, { field: "policy", message: FILE_MODE }];
     if (caps.policyCheck) {
       try {
         await ctx.client.checkPolicy(a.policy);
       } catch (e) {
         if (!(e instanceof HeadscaleError) || e.kind !== "invalid_argument") throw e;
-        problems.push({ field: "policy", message: `Headscale ${version} rejects it: ${e.serverMessage ?? e.message}` });
+        problems.push({ field: "policy", message: explainServerRejection(version, e.serverMessage ?? e.message) });
       }
     }
     return problems;
   },
 
-  async diff(_ctx, _id, olds, news) {
-    const updates: string[] = [];
-    const reasons: Record<string, string> = {};
-    if (isUnknown(news.policy) || !policiesEqual(olds.policy, news.policy)) {
-      // updatedAt moves with every write (Terraform must plan it as unknown, or apply is "inconsistent").
-      updates.push("policy", "updatedAt");
-      if (!isUnknown(news.policy)) reasons.policy = sectionSummary(olds.policy, news.policy);
-    }
-    for (const f of ["overwrite", "resetOnDestroy"] as const) if ((olds[f] ?? false) !== (news[f] ?? false)) updates.push(f);
-    return { updates, replaces: [], reasons };
+  async diff(_ctx, _id, olds, news, derived) {
+    if (!derived.updates.includes("policy")) return derived;
+    // updatedAt moves with every write (Terraform must plan it as unknown, or apply is "inconsistent").
+    const reasons: Record<string, string> = isUnknown(news.policy) ? {} : { policy: sectionSummary(olds.policy, news.policy) };
+    return { ...derived, updates: [...derived.updates, "updatedAt"], reasons };
   },
 
   async create(ctx, a) {
-    await writable(ctx);
     const live = await ctx.client.getPolicy();
+    if (live.mode === "file") throw new HeadscaleError({ kind: "policy_file_mode", operation: "create policy" });
     if (live.text.trim() !== "" && !a.overwrite && !policiesEqual(live.text, a.policy)) {
       throw new HeadscaleError({
         kind: "conflict",

@@ -4,13 +4,13 @@
 import { z } from "zod";
 import { HeadscaleError, isNotFound, type PreAuthKey as ApiKey } from "../client/index.js";
 import { field, isUnknown, type Context, type DiffResult, type Problem, type ResourceDeclaration } from "./declaration.js";
-import { changedFields } from "./diffing.js";
+import { derivedDiff } from "./diffing.js";
 import { durationHelp, parseDuration, resolveTime } from "./duration.js";
 import { checkTagsDefined, findUser, tagProblems } from "./lookups.js";
 
 const args = z.object({
   user: field(z.string().optional(), { description: "Owning user, by name or numeric id (for a user created in the same run, its id output: Terraform `headscale_user.x.user_id`). Omit for a tag-only key (Headscale 0.28+).", forcesReplacement: true }),
-  tags: field(z.array(z.string()).optional(), { description: "ACL tags that nodes joining with this key get (each must be defined in the policy's tagOwners).", forcesReplacement: true }),
+  tags: field(z.array(z.string()).optional(), { description: "ACL tags that nodes joining with this key get (a set; each must be defined in the policy's tagOwners).", forcesReplacement: true, set: true }),
   reusable: field(z.boolean().optional(), { description: "The key can register more than one node. Default false.", forcesReplacement: true }),
   ephemeral: field(z.boolean().optional(), { description: "Nodes registered with the key are removed when they go offline. Default false.", forcesReplacement: true }),
   expiration: field(z.string().optional(), { description: 'When the key expires: a duration from creation ("1h", "90d") or an RFC 3339 time. Default "1h".', forcesReplacement: true }),
@@ -18,7 +18,11 @@ const args = z.object({
     description: 'Replace the key on the next apply once less than this duration ("7d") is left before it expires; the new key is created before the old one is removed.',
   }),
   recreateIfInvalid: field(z.boolean().optional(), { description: "Replace the key on the next apply when it has expired, or when a single-use key has been used. Default false: a used key stays as it is (no cascading replacements)." }),
-  policy: field(z.string().optional(), { description: "Policy text whose tagOwners must define the tags (pass a Policy resource's `policy` output to check against a policy planned in the same run). Default: the live policy." }),
+  policy: field(z.string().optional(), { description: "Policy text whose tagOwners must define the tags (pass a Policy resource's `policy` output to check against a policy planned in the same run). Default: the live policy.", checkOnly: true }),
+  expired: field(z.boolean().optional(), {
+    description: "Set true to expire the key in place (as `headscale preauthkeys expire` does): it stays listed, expired, until the resource is removed. Left out: reports whether the key has expired.",
+    defaulted: true,
+  }),
 });
 
 const state = args.extend({
@@ -28,13 +32,11 @@ const state = args.extend({
   userId: field(z.string().optional(), { description: "Numeric id of the owning user.", computed: true }),
   expiresAt: field(z.string(), { description: "Absolute expiry (RFC 3339).", computed: true }),
   used: field(z.boolean(), { description: "A node has registered with the key.", computed: true }),
-  expired: field(z.boolean(), { description: "The key has expired (or was expired).", computed: true }),
 });
 type Args = z.infer<typeof args>;
 type State = z.infer<typeof state>;
 
 const DEFAULT_EXPIRATION = "1h";
-const keyFields = ["user", "tags", "reusable", "ephemeral", "expiration"] as const;
 
 /** hskey-auth-<prefix>-<secret> (0.28+) → hskey-auth-<prefix>; older plain keys → first 8 characters. */
 function prefixOf(key: string): string {
@@ -51,6 +53,9 @@ function findKey(keys: ApiKey[], s: Pick<State, "keyId" | "key">): ApiKey | unde
   return s.keyId ? keys.find((k) => k.id === s.keyId) : keys.find((k) => k.key === s.key);
 }
 
+/** What the server needs to expire a key: its id (0.28+), or its owner and full key (older). */
+const keyRef = (s: State) => ({ ...(s.keyId ? { id: s.keyId } : {}), ...(s.userId ? { userId: s.userId } : {}), key: s.key });
+
 function rotationDue(s: State, rotateBefore: string | undefined): boolean {
   const ms = rotateBefore ? parseDuration(rotateBefore) : undefined;
   return ms !== undefined && new Date(s.expiresAt).getTime() - Date.now() < ms;
@@ -62,11 +67,16 @@ export const PreAuthKey: ResourceDeclaration<typeof args, typeof state> = {
   args,
   state,
 
-  async check(ctx, a) {
+  async check(ctx, a, olds) {
     const problems: Problem[] = [];
+    if (a.expired === true && !olds) problems.push({ field: "expired", message: "a new key cannot be created expired: leave expired out, and set it to true once the key should stop working" });
     const tags = isUnknown(a.tags) ? undefined : (a.tags ?? []);
     if (tags) problems.push(...tagProblems(tags, "tags"));
     if (a.user === undefined && tags && tags.length === 0) problems.push({ field: "user", message: "a key needs an owning user, tags, or both: set user, or tags for a tag-only key" });
+    // An existing key whose properties do not change is not checked again: its expiration may be a time
+    // that has passed since, and the policy may have moved on; the key is what it was created as.
+    const unchanged = olds !== undefined && derivedDiff(args, olds, a, undefined).replaces.length === 0;
+    if (unchanged) return problems;
     if (!isUnknown(a.expiration) && a.expiration !== undefined) {
       const at = resolveTime(a.expiration, new Date());
       if (!at) problems.push({ field: "expiration", message: `"${a.expiration}" is not a duration or a time: ${durationHelp}` });
@@ -89,20 +99,23 @@ export const PreAuthKey: ResourceDeclaration<typeof args, typeof state> = {
     return problems;
   },
 
-  async diff(ctx, _id, olds, news) {
-    const changed = changedFields(olds, news, keyFields);
-    // `policy` only says what to check tags against: a new policy text is no change to the key.
-    const result: DiffResult = { updates: changedFields(olds, news, ["rotateBefore", "recreateIfInvalid"]), replaces: [...changed], createBeforeDelete: true, reasons: {} };
-    for (const f of changed) result.reasons![f] = "a key's properties are fixed when it is created: a new key replaces it";
-    if (changed.length === 0) {
-      const rotateBefore = isUnknown(news.rotateBefore) ? undefined : news.rotateBefore;
-      if (rotationDue(olds, rotateBefore)) {
-        result.replaces.push("expiresAt");
-        result.reasons!.expiresAt = `expires ${olds.expiresAt}, within rotateBefore (${rotateBefore}): a new key is created before the old one is removed`;
-      } else if (news.recreateIfInvalid === true && (olds.expired || (olds.used && !olds.reusable))) {
-        result.replaces.push(olds.expired ? "expired" : "used");
-        result.reasons![olds.expired ? "expired" : "used"] = `the key is ${olds.expired ? "expired" : "used"} and recreateIfInvalid is set`;
-      }
+  async diff(_ctx, _id, olds, news, derived) {
+    if (news.expired === false && olds.expired && !derived.replaces.length && news.recreateIfInvalid !== true) {
+      throw new HeadscaleError({ kind: "invalid_argument", operation: `update pre-auth key ${olds.prefix}`, hint: "expired: the key has expired and cannot be made valid again: remove `expired`, or set recreateIfInvalid to replace it with a new key" });
+    }
+    const result: DiffResult = { ...derived, reasons: {} };
+    for (const f of derived.replaces) result.reasons![f] = "a key's properties are fixed when it is created: a new key replaces it";
+    if (derived.replaces.length > 0) return result;
+    const rotateBefore = isUnknown(news.rotateBefore) ? undefined : news.rotateBefore;
+    // A key expired on purpose stays as it is: no rotation, no re-creation.
+    if (news.expired === true || isUnknown(news.expired)) return result;
+    if (rotationDue(olds, rotateBefore)) {
+      result.replaces.push("expiresAt");
+      result.reasons!.expiresAt = `expires ${olds.expiresAt}, within rotateBefore (${rotateBefore}): a new key is created before the old one is removed`;
+    } else if (news.recreateIfInvalid === true && (olds.expired || (olds.used && !olds.reusable))) {
+      const why = olds.expired ? "expired" : "used";
+      result.replaces.push(why);
+      result.reasons![why] = `the key is ${why} and recreateIfInvalid is set`;
     }
     return result;
   },
@@ -149,21 +162,29 @@ export const PreAuthKey: ResourceDeclaration<typeof args, typeof state> = {
     return { id, state: { ...olds, used: k.used, expiresAt, expired: isExpired(expiresAt), tags: olds.tags === undefined && k.aclTags.length === 0 ? undefined : sortLike(k.aclTags, olds.tags) } };
   },
 
-  async update(_ctx, _id, olds, news) {
-    // Only the non-key settings reach here (diff replaces the key for everything else).
-    return { ...olds, rotateBefore: news.rotateBefore, recreateIfInvalid: news.recreateIfInvalid, policy: news.policy };
+  async update(ctx, _id, olds, news) {
+    // Only settings reach here (the diff replaces the key for everything else), and a declared expiry.
+    const settings = { rotateBefore: news.rotateBefore, recreateIfInvalid: news.recreateIfInvalid, policy: news.policy };
+    if (news.expired === true && !olds.expired) {
+      await ctx.client.expirePreAuthKey(keyRef(olds));
+      ctx.lists.invalidate("preAuthKeys");
+      return { ...olds, ...settings, expired: true, expiresAt: new Date().toISOString() };
+    }
+    return { ...olds, ...settings };
   },
 
   async delete(ctx, _id, olds) {
     const { caps } = await ctx.client.server();
-    const ref = { ...(olds.keyId ? { id: olds.keyId } : {}), ...(olds.userId ? { userId: olds.userId } : {}), key: olds.key };
     const ignoreGone = (e: unknown) => {
       if (!isNotFound(e)) throw e;
     };
-    // Expire first so the key is unusable even if the delete fails; delete exists from 0.28.
-    if (!olds.expired) await ctx.client.expirePreAuthKey(ref).catch(ignoreGone);
+    // One write: 0.28+ delete a key outright (a deleted key cannot register anything, so expiring it first
+    // would only double the calls); before 0.28 keys cannot be deleted, only expired.
     if (caps.keyIdOperations && olds.keyId) await ctx.client.deletePreAuthKey(olds.keyId).catch(ignoreGone);
-    else ctx.log(`pre-auth key ${olds.prefix} expired (Headscale before 0.28 cannot delete keys)`);
+    else {
+      if (!olds.expired) await ctx.client.expirePreAuthKey(keyRef(olds)).catch(ignoreGone);
+      ctx.log(`pre-auth key ${olds.prefix} expired (Headscale before 0.28 cannot delete keys)`);
+    }
     ctx.lists.invalidate("preAuthKeys");
   },
 };

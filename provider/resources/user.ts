@@ -2,8 +2,7 @@
 // Headscale can rename a user but cannot update its display name, email or picture: those replace it.
 import { z } from "zod";
 import { checkUserName, HeadscaleError, isNotFound, type Node, type User as ApiUser } from "../client/index.js";
-import { field, isUnknown, type Context, type DiffResult, type Problem, type ResourceDeclaration } from "./declaration.js";
-import { changedFields } from "./diffing.js";
+import { field, isUnknown, type Context, type Problem, type ResourceDeclaration } from "./declaration.js";
 
 const cannotUpdate = (what: string) => `Headscale cannot update a user's ${what}: the user is deleted and created again (its nodes and keys must go first)`;
 
@@ -48,12 +47,11 @@ async function nodesOf(ctx: Context, userId: string): Promise<Node[]> {
 
 const nodeList = (nodes: Node[]) => nodes.map((n) => `${n.givenName || n.name} (id ${n.id})`).join(", ");
 
+const ownsNodesText = (name: string, nodes: Node[]) =>
+  `user "${name}" still owns ${nodes.length} node(s): ${nodeList(nodes)}. Headscale cannot delete a user that owns nodes: delete or move them first, or set deleteNodesOnDestroy to delete them`;
+
 function ownsNodesError(operation: string, name: string, nodes: Node[]): HeadscaleError {
-  return new HeadscaleError({
-    kind: "invalid_argument",
-    operation,
-    hint: `user "${name}" still owns ${nodes.length} node(s): ${nodeList(nodes)}. Headscale cannot delete a user that owns nodes: delete or move them first, or set deleteNodesOnDestroy (Terraform: delete_nodes_on_destroy) to delete them`,
-  });
+  return new HeadscaleError({ kind: "invalid_argument", operation, hint: ownsNodesText(name, nodes) });
 }
 
 export const User: ResourceDeclaration<typeof args, typeof state> = {
@@ -73,23 +71,25 @@ export const User: ResourceDeclaration<typeof args, typeof state> = {
     return problems;
   },
 
-  async diff(ctx, _id, olds, news) {
-    const changed = changedFields(olds, news, ["name", "displayName", "email", "pictureUrl", "deleteNodesOnDestroy", "adoptExisting"]);
-    const replaces: string[] = changed.filter((f) => f === "displayName" || f === "email" || f === "pictureUrl");
-    const result: DiffResult = {
-      updates: changed.filter((f) => !replaces.includes(f)),
-      replaces,
-      // Names are unique: the new user can only be created once the old one is gone.
-      createBeforeDelete: false,
-      reasons: Object.fromEntries(replaces.map((f) => [f, cannotUpdate(f === "pictureUrl" ? "picture" : f === "displayName" ? "display name" : f)])),
-    };
-    if (replaces.length > 0 && (await ctx.client.server()).caps.userDeleteRemovesAllKeys) result.reasons!.userDelete = KEYS_WIPED;
+  replaceOrder: "delete-first", // names are unique: the new user can only be created once the old one is gone
+
+  async diff(ctx, _id, olds, news, derived) {
+    const { replaces } = derived;
+    if (replaces.length === 0) return derived;
+    const reasons: Record<string, string> = Object.fromEntries(replaces.map((f) => [f, cannotUpdate(f === "pictureUrl" ? "picture" : f === "displayName" ? "display name" : f)]));
+    if ((await ctx.client.server()).caps.userDeleteRemovesAllKeys) reasons.userDelete = KEYS_WIPED;
     // A replacement deletes the user first: say now, not half-way through, if its nodes would stop it.
-    if (replaces.length > 0 && news.deleteNodesOnDestroy !== true) {
+    if (news.deleteNodesOnDestroy !== true) {
       const owned = await nodesOf(ctx, olds.userId);
       if (owned.length > 0) throw ownsNodesError(`replace user "${olds.name}" (${replaces.join(", ")} changed)`, olds.name, owned);
     }
-    return result;
+    return { ...derived, reasons };
+  },
+
+  async checkDelete(ctx, id, olds) {
+    if (olds.deleteNodesOnDestroy) return [];
+    const owned = await nodesOf(ctx, id);
+    return owned.length > 0 ? [{ field: "deleteNodesOnDestroy", message: ownsNodesText(olds.name, owned) }] : [];
   },
 
   async create(ctx, a) {
@@ -128,6 +128,7 @@ export const User: ResourceDeclaration<typeof args, typeof state> = {
     const owned = await nodesOf(ctx, id);
     if (owned.length > 0) {
       if (!olds.deleteNodesOnDestroy) throw ownsNodesError(`delete user "${olds.name}"`, olds.name, owned);
+      ctx.log(`deleting the ${owned.length} node(s) user "${olds.name}" still owns (deleteNodesOnDestroy): ${nodeList(owned)}`);
       for (const n of owned) await ctx.client.deleteNode(n.id).catch((e: unknown) => { if (!isNotFound(e)) throw e; });
       ctx.lists.invalidate("nodes");
     }

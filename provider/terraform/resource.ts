@@ -2,6 +2,7 @@
 // the declaration: what changes, what replaces, and what is equal is decided by the declaration.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Unknown, type Context, type DiffResult } from "../resources/declaration.js";
+import { planChange } from "../resources/diffing.js";
 import { knownArgs, plannedArgs } from "./args.js";
 import { error, fromException, fromProblems, hasErrors, pathOf, warning } from "./diagnostics.js";
 import type * as pb from "./protocol/tfplugin6.js";
@@ -54,7 +55,12 @@ export class ResourceHandler {
     const prior = this.decode(req.priorState);
     const proposed = this.decode(req.proposedNewState);
     const config = this.decode(req.config) ?? {};
-    if (!proposed) return { plannedState: toDynamic(null), plannedPrivate: req.priorPrivate, diagnostics: [] };
+    if (!proposed) {
+      // A planned destroy: what would stop the delete (a user that owns nodes) fails the plan, before any
+      // resource of the run is written. Terraform asks this of providers for every destroy it plans.
+      const problems = prior ? ((await this.declaration.checkDelete?.(this.context(), String(prior.id), this.stateOf(prior))) ?? []) : [];
+      return { plannedState: toDynamic(null), plannedPrivate: req.priorPrivate, diagnostics: fromProblems(this.model, problems) };
+    }
 
     const { args, diagnostics } = plannedArgs(this.model, this.declaration.args, config);
     if (hasErrors(diagnostics)) return { diagnostics };
@@ -69,7 +75,7 @@ export class ResourceHandler {
       return { plannedState: this.encode(planned), diagnostics };
     }
 
-    const change = await this.declaration.diff(ctx, String(prior.id), this.stateOf(prior), args);
+    const change = await planChange(this.declaration, ctx, String(prior.id), this.stateOf(prior), args);
     const changed = new Set([...change.updates, ...change.replaces]);
     // An input set in the configuration whose value moved, but which diff() does not call a change (a
     // reformatted policy; a key's `policy`, which only says what to check tags against), keeps its prior
@@ -100,7 +106,7 @@ export class ResourceHandler {
       }
       diagnostics.push(...this.reasons(change));
     }
-    if (changed.size) diagnostics.push(...fromProblems(this.model, await this.declaration.check(ctx, args)));
+    if (changed.size) diagnostics.push(...fromProblems(this.model, await this.declaration.check(ctx, args, this.stateOf(prior))));
     const decided: PlannedChange = { updates: change.updates, replaces: change.replaces };
     return {
       plannedState: this.encode(planned),
@@ -147,7 +153,7 @@ export class ResourceHandler {
     const id = String(prior.id);
     const olds = this.stateOf(prior);
     try {
-      const decided = parsePlannedChange(req.plannedPrivate) ?? (await this.declaration.diff(ctx, id, olds, args));
+      const decided = parsePlannedChange(req.plannedPrivate) ?? (await planChange(this.declaration, ctx, id, olds, args));
       // Nothing the declaration would change (e.g. only the spelling of an equivalent value moved):
       // record the configuration as planned, without calling the server.
       if (!decided.updates.length && !decided.replaces.length) return { newState: this.encode(planned), diagnostics };
@@ -238,7 +244,7 @@ export class ResourceHandler {
     const moved = this.model.attributes.filter((a) => a.input && !this.same(a, stored[a.key], fresh[a.key]));
     if (!moved.length) return;
     const storedArgs = Object.fromEntries(Object.keys(this.declaration.args.shape).map((k) => [k, stored[k]]));
-    const change = await this.declaration.diff(ctx, String(fresh.id), this.stateOf(fresh), storedArgs);
+    const change = await planChange(this.declaration, ctx, String(fresh.id), this.stateOf(fresh), storedArgs);
     const real = new Set([...change.updates, ...change.replaces]);
     for (const a of moved) if (!real.has(a.key)) fresh[a.key] = stored[a.key];
   }

@@ -129,15 +129,10 @@ export function objectCodec(fields: ObjectField[]): ValueCodec {
   };
 }
 
-/** An extension a declaration may put in a field's metadata: keep an array's order (a list, not a set). */
-interface OrderedMeta {
-  ordered?: boolean;
-}
-
 /**
- * The codec for one zod schema. Arrays of scalars are sets (tags, routes: order and duplicates carry no
- * meaning in Headscale, and a set keeps Terraform from planning a change when the server reorders them)
- * unless the field's metadata says `ordered: true`; arrays of objects are lists.
+ * The codec for one zod schema. An array whose metadata says `set` (tags, routes: order and duplicates
+ * carry no meaning in Headscale) is a Terraform set, so a reordering by the user or the server is no
+ * change; every other array is a list.
  */
 export function codecFor(schema: z.ZodType, where: string): ValueCodec {
   const s = unwrap(schema);
@@ -158,8 +153,7 @@ export function codecFor(schema: z.ZodType, where: string): ValueCodec {
     case "array":
     case "set": {
       const element = codecFor(def.element ?? def.valueType!, `${where}[]`);
-      const ordered = (metaOf(schema) as OrderedMeta | undefined)?.ordered;
-      const kind = ordered || typeof element.type !== "string" ? "list" : "set";
+      const kind = metaOf(schema)?.set === true && typeof element.type === "string" ? "set" : "list";
       return collection(kind, element);
     }
     case "record":

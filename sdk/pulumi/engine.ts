@@ -2,7 +2,7 @@
 // behaviour lives in the declarations. Credentials are read here at run time (stack config, then env) and
 // never captured into the serialized provider, so they never reach the state.
 import { HeadscaleClient, HeadscaleError, redact } from "../../provider/client/index.js";
-import { createContext, isUnknown, resources, Unknown, type Context, type ResourceDeclaration } from "../../provider/resources/index.js";
+import { createContext, isUnknown, planChange, resources, Unknown, type Context, type ResourceDeclaration } from "../../provider/resources/index.js";
 
 /** Pulumi's marker for a value not known during preview. */
 const PULUMI_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -61,32 +61,50 @@ function toPulumi(state: unknown): Record<string, unknown> {
   return Object.fromEntries(Object.entries(state as Record<string, unknown>).filter(([, v]) => v !== undefined));
 }
 
-/** Errors reach the CLI output: make sure no secret of ours is in them. */
+/**
+ * Errors reach the CLI output: no secret of ours in them, and no stack trace of ours either (the host
+ * prints an error's stack, which would bury the one line that says what to fix).
+ */
 async function guarded<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
     const message = redact(e instanceof Error ? e.message : String(e), settings.apiKey);
-    throw new Error(message);
+    const clean = new Error(message);
+    clean.stack = message;
+    throw clean;
   }
+}
+
+/**
+ * Pulumi prints a failure on a property as "property p value {<the whole value>} has a problem": for a
+ * policy that repeats kilobytes of text per problem. Long values are reported on the resource instead, with
+ * the field named in the reason.
+ */
+function failureOn(property: string, value: unknown): string {
+  return typeof value === "string" && value.length > 60 ? "" : property;
 }
 
 export function check(name: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
   return guarded(async () => {
     const d = declaration(name);
     const inputs = fromPulumi(news);
+    const previous = fromPulumi(olds);
     const failures: Array<{ property: string; reason: string }> = [];
+    const fail = (field: string, reason: string) => failures.push({ property: failureOn(field, inputs[field]), reason: `${name}.${field}: ${reason}` });
     const known = Object.fromEntries(Object.entries(inputs).filter(([, v]) => !isUnknown(v)));
     const shape = d.args.partial().safeParse(known);
     if (!shape.success) {
-      for (const issue of shape.error.issues) failures.push({ property: String(issue.path[0] ?? ""), reason: `${name}.${String(issue.path.join("."))}: ${issue.message}` });
+      for (const issue of shape.error.issues) fail(issue.path.map(String).join("."), issue.message);
     } else {
       const required = Object.entries(d.args.shape).filter(([k, s]) => !(s as { safeParse(v: unknown): { success: boolean } }).safeParse(undefined).success && !(k in inputs));
-      for (const [k] of required) failures.push({ property: k, reason: `${name}.${k} is required` });
+      for (const [k] of required) fail(k, "is required");
       if (failures.length === 0) {
-        for (const p of await d.check(ctx(), inputs as never)) {
-          if (p.severity === "warning") console.error(`headscale: warning: ${name}.${p.field ?? ""}: ${p.message}`);
-          else failures.push({ property: p.field ?? "", reason: `${name}${p.field ? `.${p.field}` : ""}: ${p.message}` });
+        const existing = Object.keys(previous).length > 0 ? previous : undefined;
+        for (const p of await d.check(ctx(), inputs as never, existing as never)) {
+          if (p.severity === "warning") console.error(`headscale: warning: ${name}${p.field ? `.${p.field}` : ""}: ${p.message}`);
+          else if (p.field) fail(p.field, p.message);
+          else failures.push({ property: "", reason: `${name}: ${p.message}` });
         }
       }
     }
@@ -96,8 +114,8 @@ export function check(name: string, olds: Record<string, unknown>, news: Record<
 
 export function diff(name: string, id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
   return guarded(async () => {
-    const r = await declaration(name).diff(ctx(), id, fromPulumi(olds) as never, fromPulumi(news) as never);
-    for (const [field, why] of Object.entries(r.reasons ?? {})) if (r.replaces.includes(field) || r.updates.includes(field)) console.error(`headscale: ${name} ${id}: ${field}: ${why}`);
+    const r = await planChange(declaration(name), ctx(), id, fromPulumi(olds), fromPulumi(news));
+    for (const [field, why] of Object.entries(r.reasons ?? {})) console.error(`headscale: ${name} ${id}: ${field}: ${why}`);
     return {
       changes: r.updates.length + r.replaces.length > 0,
       replaces: r.replaces,
@@ -126,5 +144,11 @@ export function update(name: string, id: string, olds: Record<string, unknown>, 
 }
 
 export function remove(name: string, id: string, props: Record<string, unknown>) {
-  return guarded(() => declaration(name).delete(ctx(), id, fromPulumi(props) as never));
+  return guarded(async () => {
+    const d = declaration(name);
+    const olds = fromPulumi(props);
+    const problems = (await d.checkDelete?.(ctx(), id, olds as never)) ?? [];
+    if (problems.length) throw new Error(problems.map((p) => `${name} ${id}${p.field ? ` (${p.field})` : ""}: ${p.message}`).join("\n"));
+    await d.delete(ctx(), id, olds as never);
+  });
 }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import {
   ApiKey as ApiKeyDecl,
+  metaOf,
   Node as NodeDecl,
   NodeRoutes as NodeRoutesDecl,
   NodeTags as NodeTagsDecl,
@@ -23,9 +24,16 @@ function withOutputs(decl: { state: z.ZodObject }, args: object): Record<string,
   return { ...Object.fromEntries(Object.keys(decl.state.shape).map((k) => [k, undefined])), ...args };
 }
 
+/** Outputs whose metadata says `secret` (a key's value): encrypted in the state, masked in output. */
+function secretOutputs(decl: { state: z.ZodObject }): string[] {
+  return Object.entries(decl.state.shape as Record<string, z.ZodType>).filter(([, s]) => metaOf(s)?.secret).map(([k]) => k);
+}
+
 abstract class HeadscaleResource extends pulumi.dynamic.Resource {
   constructor(type: string, decl: { state: z.ZodObject }, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
-    super(dynamicProvider(type), name, withOutputs(decl, args), opts, "headscale", type);
+    const secrets = secretOutputs(decl);
+    const options = secrets.length ? { ...opts, additionalSecretOutputs: [...secrets, ...(opts?.additionalSecretOutputs ?? [])] } : opts;
+    super(dynamicProvider(type), name, withOutputs(decl, args), options, "headscale", type);
   }
 }
 
@@ -63,7 +71,7 @@ export class PreAuthKey extends HeadscaleResource {
   constructor(name: string, args: PreAuthKeyArgs, opts?: pulumi.CustomResourceOptions) {
     // A User resource is referenced by id: unknown until it exists, so preview does not look it up early.
     const user = args.user instanceof User ? args.user.userId : args.user;
-    super("PreAuthKey", PreAuthKeyDecl, name, { ...args, user, policy: policyText(args.policy) }, { ...opts, additionalSecretOutputs: ["key", ...(opts?.additionalSecretOutputs ?? [])] });
+    super("PreAuthKey", PreAuthKeyDecl, name, { ...args, user, policy: policyText(args.policy) }, opts);
   }
 }
 
@@ -87,7 +95,7 @@ export type ApiKeyArgs = Inputs<ArgsOf<typeof ApiKeyDecl>>;
 export interface ApiKey extends Outputs<StateOf<typeof ApiKeyDecl>> {}
 export class ApiKey extends HeadscaleResource {
   constructor(name: string, args: ApiKeyArgs = {}, opts?: pulumi.CustomResourceOptions) {
-    super("ApiKey", ApiKeyDecl, name, args, { ...opts, additionalSecretOutputs: ["key", ...(opts?.additionalSecretOutputs ?? [])] });
+    super("ApiKey", ApiKeyDecl, name, args, opts); // `key` is secret by its metadata
   }
 }
 

@@ -1,5 +1,8 @@
 // The client contract: every call and every error mapping, against every pinned Headscale version.
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { HeadscaleClient, HeadscaleError, type ErrorKind } from "../../provider/client/index.js";
 import { startHeadscale, type HeadscaleServer } from "../harness/headscale.js";
 import { startFaultProxy, type FaultProxy } from "../harness/faultProxy.js";
@@ -231,6 +234,12 @@ describe.each(headscaleVersions())("Headscale %s client contract", (version) => 
       await c.server();
       proxy.delayNext(2000);
       await expectError(c.listUsers(), "timeout", /list users/, /300 ms/);
+      // The server hangs: the next call of the run fails at once with the same clear error, sending nothing.
+      const before = proxy.seen.length;
+      const started = Date.now();
+      await expectError(c.listNodes(), "timeout", /list nodes/, /no answer/);
+      expect(Date.now() - started).toBeLessThan(200);
+      expect(proxy.seen.length).toBe(before);
     } finally {
       c.close();
       await proxy.close();
@@ -241,7 +250,8 @@ describe.each(headscaleVersions())("Headscale %s client contract", (version) => 
 describe("client input checks that need no server", () => {
   it("reports an unreachable server clearly", async () => {
     const c = new HeadscaleClient({ url: "http://127.0.0.1:9", apiKey: "k", retries: 1, backoffMs: 10 });
-    await expectError(c.listUsers(), "unreachable", /list users/, /HEADSCALE_URL/);
+    const e = await expectError(c.listUsers(), "unreachable", /list users/, /HEADSCALE_URL/, /connection refused/);
+    expect(e.message).not.toMatch(/server said/); // no server answered
   });
 
   it("refuses plain http to a non-loopback host unless allowed", () => {

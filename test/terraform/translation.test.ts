@@ -69,12 +69,12 @@ describe("zod → cty", () => {
     expect(type(z.enum(["a", "b"]))).toBe("string");
     expect(type(z.number().int().optional())).toBe("number");
     expect(type(z.boolean().default(false))).toBe("bool");
-    expect(type(z.array(z.string()))).toEqual(["set", "string"]);
-    expect(type(field(z.array(z.string()), { description: "x", ordered: true } as never))).toEqual(["list", "string"]);
+    expect(type(field(z.array(z.string()), { description: "x", set: true }))).toEqual(["set", "string"]);
+    expect(type(z.array(z.string()))).toEqual(["list", "string"]);
     expect(type(z.record(z.string(), z.number()))).toEqual(["map", "number"]);
     expect(type(z.array(z.object({ nodeId: z.string(), ipAddresses: z.array(z.string()) })))).toEqual([
       "list",
-      ["object", { node_id: "string", ip_addresses: ["set", "string"] }],
+      ["object", { node_id: "string", ip_addresses: ["list", "string"] }],
     ]);
   });
 

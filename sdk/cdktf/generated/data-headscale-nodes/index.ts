@@ -81,12 +81,12 @@ export class DataHeadscaleNodesNodesOutputReference extends cdktf.ComplexObject 
 
   // advertised_routes - computed: true, optional: false, required: false
   public get advertisedRoutes() {
-    return cdktf.Fn.tolist(this.getListAttribute('advertised_routes'));
+    return this.getListAttribute('advertised_routes');
   }
 
   // approved_routes - computed: true, optional: false, required: false
   public get approvedRoutes() {
-    return cdktf.Fn.tolist(this.getListAttribute('approved_routes'));
+    return this.getListAttribute('approved_routes');
   }
 
   // hostname - computed: true, optional: false, required: false
@@ -96,7 +96,7 @@ export class DataHeadscaleNodesNodesOutputReference extends cdktf.ComplexObject 
 
   // ip_addresses - computed: true, optional: false, required: false
   public get ipAddresses() {
-    return cdktf.Fn.tolist(this.getListAttribute('ip_addresses'));
+    return this.getListAttribute('ip_addresses');
   }
 
   // name - computed: true, optional: false, required: false
@@ -116,7 +116,7 @@ export class DataHeadscaleNodesNodesOutputReference extends cdktf.ComplexObject 
 
   // served_routes - computed: true, optional: false, required: false
   public get servedRoutes() {
-    return cdktf.Fn.tolist(this.getListAttribute('served_routes'));
+    return this.getListAttribute('served_routes');
   }
 
   // tags - computed: true, optional: false, required: false

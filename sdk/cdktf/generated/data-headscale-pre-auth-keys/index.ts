@@ -94,7 +94,7 @@ export class DataHeadscalePreAuthKeysKeysOutputReference extends cdktf.ComplexOb
 
   // tags - computed: true, optional: false, required: false
   public get tags() {
-    return cdktf.Fn.tolist(this.getListAttribute('tags'));
+    return this.getListAttribute('tags');
   }
 
   // used - computed: true, optional: false, required: false

@@ -111,12 +111,12 @@ export class NodeRoutes extends cdktf.TerraformResource {
 
   // advertised_routes - computed: true, optional: false, required: false
   public get advertisedRoutes() {
-    return cdktf.Fn.tolist(this.getListAttribute('advertised_routes'));
+    return this.getListAttribute('advertised_routes');
   }
 
   // approved_routes - computed: true, optional: false, required: false
   public get approvedRoutes() {
-    return cdktf.Fn.tolist(this.getListAttribute('approved_routes'));
+    return this.getListAttribute('approved_routes');
   }
 
   // exit_node - computed: false, optional: true, required: false
@@ -200,7 +200,7 @@ export class NodeRoutes extends cdktf.TerraformResource {
 
   // served_routes - computed: true, optional: false, required: false
   public get servedRoutes() {
-    return cdktf.Fn.tolist(this.getListAttribute('served_routes'));
+    return this.getListAttribute('served_routes');
   }
 
   // wait_for - computed: false, optional: true, required: false

@@ -158,7 +158,7 @@ export class Node extends cdktf.TerraformResource {
 
   // ip_addresses - computed: true, optional: false, required: false
   public get ipAddresses() {
-    return cdktf.Fn.tolist(this.getListAttribute('ip_addresses'));
+    return this.getListAttribute('ip_addresses');
   }
 
   // key_expiry - computed: false, optional: true, required: false
@@ -231,7 +231,7 @@ export class Node extends cdktf.TerraformResource {
 
   // tags - computed: true, optional: false, required: false
   public get tags() {
-    return cdktf.Fn.tolist(this.getListAttribute('tags'));
+    return this.getListAttribute('tags');
   }
 
   // user - computed: true, optional: false, required: false

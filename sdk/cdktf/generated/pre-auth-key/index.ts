@@ -22,6 +22,12 @@ export interface PreAuthKeyConfig extends cdktf.TerraformMetaArguments {
   */
   readonly expiration?: string;
   /**
+  * Set true to expire the key in place (as `headscale preauthkeys expire` does): it stays listed, expired, until the resource is removed. Left out: reports whether the key has expired.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/headscale-iac/headscale/0.1.0/docs/resources/pre_auth_key#expired PreAuthKey#expired}
+  */
+  readonly expired?: boolean | cdktf.IResolvable;
+  /**
   * Policy text whose tagOwners must define the tags (pass a Policy resource's `policy` output to check against a policy planned in the same run). Default: the live policy.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/headscale-iac/headscale/0.1.0/docs/resources/pre_auth_key#policy PreAuthKey#policy}
@@ -46,7 +52,7 @@ export interface PreAuthKeyConfig extends cdktf.TerraformMetaArguments {
   */
   readonly rotateBefore?: string;
   /**
-  * ACL tags that nodes joining with this key get (each must be defined in the policy's tagOwners).
+  * ACL tags that nodes joining with this key get (a set; each must be defined in the policy's tagOwners).
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/headscale-iac/headscale/0.1.0/docs/resources/pre_auth_key#tags PreAuthKey#tags}
   */
@@ -111,6 +117,7 @@ export class PreAuthKey extends cdktf.TerraformResource {
     });
     this._ephemeral = config.ephemeral;
     this._expiration = config.expiration;
+    this._expired = config.expired;
     this._policy = config.policy;
     this._recreateIfInvalid = config.recreateIfInvalid;
     this._reusable = config.reusable;
@@ -155,9 +162,20 @@ export class PreAuthKey extends cdktf.TerraformResource {
     return this._expiration;
   }
 
-  // expired - computed: true, optional: false, required: false
+  // expired - computed: true, optional: true, required: false
+  private _expired?: boolean | cdktf.IResolvable; 
   public get expired() {
     return this.getBooleanAttribute('expired');
+  }
+  public set expired(value: boolean | cdktf.IResolvable) {
+    this._expired = value;
+  }
+  public resetExpired() {
+    this._expired = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get expiredInput() {
+    return this._expired;
   }
 
   // expires_at - computed: true, optional: false, required: false
@@ -299,6 +317,7 @@ export class PreAuthKey extends cdktf.TerraformResource {
     return {
       ephemeral: cdktf.booleanToTerraform(this._ephemeral),
       expiration: cdktf.stringToTerraform(this._expiration),
+      expired: cdktf.booleanToTerraform(this._expired),
       policy: cdktf.stringToTerraform(this._policy),
       recreate_if_invalid: cdktf.booleanToTerraform(this._recreateIfInvalid),
       reusable: cdktf.booleanToTerraform(this._reusable),
@@ -321,6 +340,12 @@ export class PreAuthKey extends cdktf.TerraformResource {
         isBlock: false,
         type: "simple",
         storageClassType: "string",
+      },
+      expired: {
+        value: cdktf.booleanToHclTerraform(this._expired),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "boolean",
       },
       policy: {
         value: cdktf.stringToHclTerraform(this._policy),
