@@ -228,6 +228,44 @@ resource "headscale_node" "bad_name" {
     }
   });
 
+  it("data sources: pre-auth keys without secrets, API keys, nodes with their routes", async () => {
+    const lookups = new HeadscaleWorkspace(cli, server);
+    try {
+      lookups.write(
+        "main.tf",
+        `${header}
+data "headscale_pre_auth_keys" "ops" {
+  user = "ops"
+}
+data "headscale_api_keys" "all" {}
+data "headscale_nodes" "router" {
+  name = "router"
+}
+output "ops_keys" { value = data.headscale_pre_auth_keys.ops.keys }
+output "api_key_prefixes" { value = [for k in data.headscale_api_keys.all.keys : k.prefix] }
+output "router" { value = data.headscale_nodes.router.nodes[0] }
+`,
+      );
+      await lookups.expect([0], ["init"]);
+      const out = await lookups.expect([0], ["apply", "-auto-approve"]);
+      const outputs = await lookups.outputs();
+      const keys = outputs.ops_keys!.value as Array<{ prefix: string; user: string; used: boolean }>;
+      expect(keys).toHaveLength(1);
+      expect(keys[0]).toMatchObject({ user: "ops", used: true });
+      const listed = (await api.listPreAuthKeys()).find((k) => k.user?.name === "ops")!;
+      expect(listed.key.startsWith(keys[0]!.prefix)).toBe(true);
+      expect(JSON.stringify(outputs)).not.toMatch(/hskey-auth-[^-"]+-[^*"]/); // a prefix, never a secret
+      expect(outputs.api_key_prefixes!.value).toEqual(expect.arrayContaining([apiKeyPrefixOf(server.apiKey), apiKeyPrefixOf(ciKey)]));
+      expect(outputs.router!.value).toMatchObject({ name: "edge-router", hostname: "router", user: "ops" });
+      const router = outputs.router!.value as { advertised_routes: string[]; approved_routes: string[]; served_routes: string[] };
+      expect(sorted(router.advertised_routes)).toEqual(sorted([...SUBNETS, ...EXIT]));
+      expect(sorted(router.served_routes)).toEqual(sorted([...SUBNETS, ...EXIT]));
+      expect(out).not.toContain(ciKey);
+    } finally {
+      lookups.cleanup();
+    }
+  });
+
   it("destroy removes only the routes it approved, expires the API key, and leaves the node", async () => {
     showLogs();
     await api.approveRoutes(node.id, [...SUBNETS, ...EXIT, "172.16.0.0/24"]); // approved outside, after the last refresh…
