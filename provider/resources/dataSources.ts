@@ -37,7 +37,7 @@ const toNode = (n: Node): z.infer<typeof nodeShape> => ({
   online: n.online,
   advertisedRoutes: normalRoutes(n.availableRoutes),
   approvedRoutes: normalRoutes(n.approvedRoutes),
-  servedRoutes: normalRoutes(n.subnetRoutes),
+  servedRoutes: normalRoutes(n.approvedRoutes).filter((r) => normalRoutes(n.availableRoutes).includes(r)),
 });
 
 const usersArgs = z.object({

@@ -41,13 +41,17 @@ const RECOMPUTED = ["approvedRoutes", "servedRoutes", "advertisedRoutes"];
 const wanted = (a: Pick<Args, "routes" | "exitNode">) => routeSet(a.routes, a.exitNode);
 
 function toState(a: Args, node: Node): State {
+  const approvedRoutes = normalRoutes(node.approvedRoutes);
+  const advertisedRoutes = normalRoutes(node.availableRoutes);
   return {
     ...a,
     resolvedNodeId: node.id,
     givenName: node.givenName || node.name,
-    approvedRoutes: normalRoutes(node.approvedRoutes),
-    advertisedRoutes: normalRoutes(node.availableRoutes),
-    servedRoutes: normalRoutes(node.subnetRoutes),
+    approvedRoutes,
+    advertisedRoutes,
+    // Computed, not the server's subnetRoutes: the answer to an approval lists them before Headscale has
+    // recomputed them (0.27 omits the exit routes there), so a refresh would report drift.
+    servedRoutes: approvedRoutes.filter((r) => advertisedRoutes.includes(r)),
   };
 }
 
