@@ -266,6 +266,34 @@ output "router" { value = data.headscale_nodes.router.nodes[0] }
     }
   });
 
+  it("`import` adopts a node's routes and its settings by name, planning no change", async () => {
+    const adopt = new HeadscaleWorkspace(cli, server);
+    try {
+      adopt.write(
+        "main.tf",
+        `${header}
+resource "headscale_node_routes" "adopted" {
+  node_name = "router"
+  routes    = ["10.0.0.0/24", "10.1.0.0/24"]
+  exit_node = true
+}
+resource "headscale_node" "adopted" {
+  node_name = "router"
+}
+`,
+      );
+      await adopt.expect([0], ["init"]);
+      expect(await adopt.expect([0], ["import", "headscale_node_routes.adopted", "router"])).toContain("Import successful");
+      expect(await adopt.expect([0], ["import", "headscale_node.adopted", "router"])).toContain("Import successful");
+      const plan = await adopt.planIsEmpty();
+      expect(plan.empty, plan.output).toBe(true);
+      // Hand them back: this workspace must not destroy what the main one manages.
+      await adopt.expect([0], ["state", "rm", "headscale_node_routes.adopted", "headscale_node.adopted"]);
+    } finally {
+      adopt.cleanup();
+    }
+  });
+
   it("destroy removes only the routes it approved, expires the API key, and leaves the node", async () => {
     showLogs();
     await api.approveRoutes(node.id, [...SUBNETS, ...EXIT, "172.16.0.0/24"]); // approved outside, after the last refresh…
