@@ -347,9 +347,12 @@ export class HeadscaleClient {
   }
 }
 
-/** `hskey-api-<prefix>-<secret>` (0.28+) or `<prefix>.<secret>` (older) → the prefix the server lists. */
+/**
+ * `hskey-api-<prefix>-<secret>` (0.28+; the prefix is 12 URL-safe characters, which may include '-') or
+ * `<prefix>.<secret>` (older) → the prefix the server lists.
+ */
 export function apiKeyPrefixOf(key: string): string {
-  return /^hskey-api-([^-]+)-/.exec(key)?.[1] ?? key.split(".")[0] ?? "";
+  return /^hskey-api-(.{12})-/.exec(key)?.[1] ?? key.split(".")[0] ?? "";
 }
 
 function reject(operation: string, fieldName: string, problem: string | undefined): void {

@@ -45,7 +45,7 @@ describe("secrets stay secret in Pulumi", () => {
     expectOk(results.slice(0, 4));
     expect(authKey).toMatch(/^hskey-auth-[A-Za-z0-9_-]+-[A-Za-z0-9_-]{20,}$/);
     expect(server.apiKey.length).toBeGreaterThan(20);
-    expect(createdApiKey).toMatch(/^hskey-api-[0-9a-f]{12}-[0-9a-f]{20,}$/);
+    expect(createdApiKey).toMatch(/^hskey-api-[\w-]{12}-[\w-]{20,}$/);
     expect(results[0]!.outputs!.apiKeys!.secret).toBe(true);
   });
 
@@ -53,7 +53,7 @@ describe("secrets stay secret in Pulumi", () => {
     const exported = results[3]!.exported!;
     expect(exported).toContain(authKey.replace(/^(hskey-auth-[^-]+)-.*$/, "$1")); // the right state was exported
     expect(exported).toContain("4dabf18193072939515e22adb298388d"); // Pulumi's secret signature: the key is encrypted
-    expect(exported).toContain(createdApiKey.replace(/^hskey-api-([0-9a-f]+)-.*$/, "$1")); // and the API key's prefix
+    expect(exported).toContain(createdApiKey.slice("hskey-api-".length, "hskey-api-".length + 12)); // and the API key's prefix
     expect(exported).not.toContain(authKey);
     expect(exported).not.toContain(createdApiKey);
     expect(exported).not.toContain(server.apiKey);

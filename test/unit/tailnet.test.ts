@@ -1,7 +1,8 @@
-// Route prefixes: validation with the fix in the message, and the canonical form Headscale reports.
+// Route prefixes (validation with the fix in the message, the canonical form Headscale reports), node
+// names, and API key prefixes.
 import { describe, expect, it } from "vitest";
 import { canonicalRoute, routeSet, routeWithin } from "../../provider/resources/cidr.js";
-import { checkNodeName } from "../../provider/client/index.js";
+import { apiKeyPrefixOf, checkNodeName } from "../../provider/client/index.js";
 
 describe("route CIDRs", () => {
   it.each([
@@ -56,5 +57,13 @@ describe("node names (MagicDNS labels)", () => {
     expect(checkNodeName("-web")).toMatch(/start or end with '-'/);
     expect(checkNodeName("a".repeat(64))).toMatch(/at most 63/);
     expect(checkNodeName("")).toMatch(/must not be empty/);
+  });
+});
+
+describe("API key prefixes", () => {
+  it("reads the prefix of both key formats, including a 0.28+ prefix that contains '-'", () => {
+    expect(apiKeyPrefixOf("hskey-api-J2F_e5FtejQ_-dNxEG2W23jnCWS_GQCPFnCaecFIOYaedW9ngvh7")).toBe("J2F_e5FtejQ_");
+    expect(apiKeyPrefixOf("hskey-api-0123456789ab-cdef")).toBe("0123456789ab");
+    expect(apiKeyPrefixOf("tAqd1Av.Xk3Lh2TJfG6cJXhkCrE8ZLxBXNXjw0_M")).toBe("tAqd1Av");
   });
 });
