@@ -140,7 +140,8 @@ function newContext(opts: ValidateOptions): Ctx {
     groups: new Set(),
     tags: new Set(),
     hosts: new Set(),
-    suggestedOwner: "group:admin",
+    // Hints name what exists: the policy's first group when it has one (set below), else a placeholder.
+    suggestedOwner: "<user>@",
     error: (path, message) => problems.push({ path, message, severity: "error" }),
     warn: (path, message) => problems.push({ path, message, severity: "warning" }),
   };
@@ -461,7 +462,7 @@ function legacyUserName(ctx: Ctx, path: string, name: string, rebuild: (a: strin
 
 function checkGroupRef(ctx: Ctx, path: string, group: string): void {
   if (ctx.groups.has(group)) return;
-  ctx.error(path, `${path}: group ${q(group)} is not defined; add ${q(group)}: ["alice@"] to "groups" (with its members) or fix the name`);
+  ctx.error(path, `${path}: group ${q(group)} is not defined; add ${q(group)}: ["<user>@", …] to "groups" (with its members) or fix the name`);
 }
 
 function checkTagRef(ctx: Ctx, path: string, tag: string): void {

@@ -81,7 +81,7 @@ export const Node: ResourceDeclaration<typeof args, typeof state> = {
   args,
   state,
 
-  async check(ctx, a) {
+  async check(ctx, a, olds) {
     const problems: Problem[] = selectorProblems(a, "to manage");
     if (typeof a.givenName === "string") {
       const p = checkNodeName(a.givenName);
@@ -89,7 +89,7 @@ export const Node: ResourceDeclaration<typeof args, typeof state> = {
     }
     if (typeof a.keyExpiry === "string") problems.push(...(await keyExpiryProblems(ctx, a.keyExpiry)));
     if (problems.length > 0) return problems;
-    const { node, problems: selection } = await plannedNode(ctx, a);
+    const { node, problems: selection } = await plannedNode(ctx, a, olds);
     problems.push(...selection);
     if (typeof a.givenName === "string") {
       const taken = (await ctx.lists.nodes()).find((n) => n.givenName === a.givenName && n.id !== node?.id);

@@ -96,7 +96,7 @@ export const NodeRoutes: ResourceDeclaration<typeof args, typeof state> = {
   args,
   state,
 
-  async check(ctx, a) {
+  async check(ctx, a, olds) {
     const problems: Problem[] = [...selectorProblems(a, "to approve routes on"), ...durationProblems(typeof a.waitForAdvertised === "string" ? a.waitForAdvertised : undefined, "waitForAdvertised")];
     const routes = isUnknown(a.routes) ? undefined : (a.routes ?? []);
     for (const r of routes ?? []) {
@@ -104,7 +104,7 @@ export const NodeRoutes: ResourceDeclaration<typeof args, typeof state> = {
       if ("problem" in c) problems.push({ field: "routes", message: c.problem });
     }
     if (problems.length > 0) return problems;
-    const { node, problems: selection } = await plannedNode(ctx, a);
+    const { node, problems: selection } = await plannedNode(ctx, a, olds);
     problems.push(...selection);
     if (!routes || isUnknown(a.exitNode)) return problems;
     const want = routeSet(routes, a.exitNode);

@@ -5,7 +5,7 @@ import type { Node } from "../client/index.js";
 import { field, isUnknown, type Context, type Problem, type ResourceDeclaration } from "./declaration.js";
 import { sameSet } from "./diffing.js";
 import { durationHelp, parseDuration } from "./duration.js";
-import { resolveNode } from "./nodes.js";
+import { matchesName, resolveNode } from "./nodes.js";
 import { checkTagsDefined, tagProblems } from "./lookups.js";
 
 const args = z.object({
@@ -32,7 +32,7 @@ export const NodeTags: ResourceDeclaration<typeof args, typeof state> = {
   args,
   state,
 
-  async check(ctx, a) {
+  async check(ctx, a, olds) {
     const problems: Problem[] = [];
     if (a.nodeId === undefined && a.nodeName === undefined) problems.push({ field: "nodeId", message: "set nodeId or nodeName to say which node to tag" });
     if (typeof a.nodeId === "string" && typeof a.nodeName === "string") problems.push({ field: "nodeName", message: "set nodeId or nodeName, not both" });
@@ -43,6 +43,14 @@ export const NodeTags: ResourceDeclaration<typeof args, typeof state> = {
     problems.push(...tagProblems(a.tags, "tags"));
     if (problems.length > 0) return problems;
     if (!isUnknown(a.policy)) problems.push(...(await checkTagsDefined(ctx, a.tags, "tags", a.policy)));
+    // A node named now must exist now; one that is still joining needs waitFor.
+    if (typeof a.nodeName === "string" && a.waitFor === undefined && olds?.nodeName !== a.nodeName) {
+      const nodes = await ctx.lists.nodes();
+      if (!nodes.some((n) => matchesName(n, a.nodeName as string))) {
+        const known = nodes.slice(0, 10).map((n) => n.givenName || n.name).join(", ") || "none";
+        problems.push({ field: "nodeName", message: `no node is named "${a.nodeName}" (nodes now: ${known}${nodes.length > 10 ? ", …" : ""}): fix the name, or set waitFor (e.g. "2m") if the node is still joining` });
+      }
+    }
     if (typeof a.nodeId === "string") {
       const nodes = await ctx.lists.nodes();
       if (!nodes.some((n) => n.id === a.nodeId)) {

@@ -48,9 +48,15 @@ export function selectorProblems(a: Planned<NodeSelector>, what: string): Proble
  * At preview: the selected node, if it exists now. A missing id is an error; a missing name is an error
  * unless waitFor says the node is still joining. `undefined` = not known yet (fine).
  */
-export async function plannedNode(ctx: Context, a: Planned<NodeSelector>): Promise<{ node?: Node; problems: Problem[] }> {
+export async function plannedNode(ctx: Context, a: Planned<NodeSelector>, olds?: NodeSelector & { resolvedNodeId?: string }): Promise<{ node?: Node; problems: Problem[] }> {
   if (isUnknown(a.nodeId) || isUnknown(a.nodeName)) return { problems: [] };
   const nodes = await ctx.lists.nodes();
+  // Selected before and tracked by id since: the name may have changed (a rename), the node has not.
+  // (Terraform passes the stored state, with the id; Pulumi the previous inputs, without.)
+  if (olds && olds.nodeId === a.nodeId && olds.nodeName === a.nodeName) {
+    const node = olds.resolvedNodeId ? nodes.find((n) => n.id === olds.resolvedNodeId) : nodes.find((n) => (a.nodeId ? n.id === a.nodeId : matchesName(n, String(a.nodeName))));
+    return { ...(node ? { node } : {}), problems: [] };
+  }
   const known = () => `${nodes.slice(0, 10).map(nodeLabel).join(", ") || "none"}${nodes.length > 10 ? ", …" : ""}`;
   if (typeof a.nodeId === "string") {
     const node = nodes.find((n) => n.id === a.nodeId);

@@ -54,7 +54,8 @@ export const Policy: ResourceDeclaration<typeof args, typeof state> = {
     // left since, and an unrelated change elsewhere in the program must not fail on it.
     if (olds && policiesEqual(olds.policy, a.policy)) return [];
     const { version, caps } = await ctx.client.server();
-    const problems: Problem[] = validatePolicy(parsed.value, { serverVersion: version }).map((p) => ({ field: "policy", message: `${p.path}: ${p.message}`, severity: p.severity }));
+    // Each problem's message starts with its path already ("acls[0].comment: …").
+    const problems: Problem[] = validatePolicy(parsed.value, { serverVersion: version }).map((p) => ({ field: "policy", message: p.message.startsWith(p.path) ? p.message : `${p.path}: ${p.message}`, severity: p.severity }));
     if (problems.some((p) => p.severity === "error")) return problems;
     if ((await ctx.lists.policy()).mode === "file") return [...problems, { field: "policy", message: FILE_MODE }];
     if (caps.policyCheck) {

@@ -59,7 +59,8 @@ export class ResourceHandler {
       // A planned destroy: what would stop the delete (a user that owns nodes) fails the plan, before any
       // resource of the run is written. Terraform asks this of providers for every destroy it plans.
       const problems = prior ? ((await this.declaration.checkDelete?.(this.context(), String(prior.id), this.stateOf(prior))) ?? []) : [];
-      return { plannedState: toDynamic(null), plannedPrivate: req.priorPrivate, diagnostics: fromProblems(this.model, problems) };
+      // No attribute path: the resource is no longer in the configuration; the text names the setting.
+      return { plannedState: toDynamic(null), plannedPrivate: req.priorPrivate, diagnostics: fromProblems(this.model, problems.map(({ field: _f, ...p }) => p)) };
     }
 
     const { args, diagnostics } = plannedArgs(this.model, this.declaration.args, config);

@@ -71,7 +71,10 @@ export class PreAuthKey extends HeadscaleResource {
   constructor(name: string, args: PreAuthKeyArgs, opts?: pulumi.CustomResourceOptions) {
     // A User resource is referenced by id: unknown until it exists, so preview does not look it up early.
     const user = args.user instanceof User ? args.user.userId : args.user;
-    super("PreAuthKey", PreAuthKeyDecl, name, { ...args, user, policy: policyText(args.policy) }, opts);
+    // Headscale deletes a user's keys with the user: when both go, only the user is deleted, so a user that
+    // cannot be deleted (it owns nodes) stops the run before anything is written.
+    const deletedWith = args.user instanceof User ? { deletedWith: args.user } : {};
+    super("PreAuthKey", PreAuthKeyDecl, name, { ...args, user, policy: policyText(args.policy) }, { ...deletedWith, ...opts });
   }
 }
 

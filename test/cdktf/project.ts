@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { root, toolEnv } from "../harness/tools.js";
+import { assertNoWrites, startWriteAudit, type WriteAudit } from "../harness/writeAudit.js";
 
 export const exampleDir = path.join(root, "examples", "cdktf-basic");
 /** The example program as the root build compiles it (the example's own cdktf.json runs main.ts with tsx). */
@@ -33,7 +34,7 @@ export class CdktfProject {
   readonly mirror: string;
   readonly cliConfig: string;
 
-  constructor(server: { url: string; apiKey: string }) {
+  constructor(private readonly server: { url: string; apiKey: string }) {
     this.base = mkdtempSync(path.join(tmpdir(), "headscale-iac-cdktf-"));
     this.dir = path.join(this.base, "project");
     const home = path.join(this.base, "home");
@@ -68,9 +69,21 @@ export class CdktfProject {
     if (!existsSync(this.cliConfig)) throw new Error(`install.js wrote no CLI configuration at ${this.cliConfig}`);
   }
 
-  private exec(cmd: string, args: string[], cwd: string, timeout = 240_000): Promise<CliResult> {
+  /** Every command reaches the server through a write audit: a `diff` or `plan` that writes anything fails. */
+  private audit: Promise<WriteAudit> | undefined;
+
+  private async exec(cmd: string, args: string[], cwd: string, timeout = 240_000, step = ""): Promise<CliResult> {
+    this.audit ??= startWriteAudit(this.server.url);
+    const audit = await this.audit;
+    audit.begin(step);
+    const result = await this.execRaw(cmd, args, cwd, timeout, { ...this.env, HEADSCALE_URL: audit.url });
+    assertNoWrites(audit, `${path.basename(cmd)} ${args.join(" ")}`);
+    return result;
+  }
+
+  private execRaw(cmd: string, args: string[], cwd: string, timeout: number, env: NodeJS.ProcessEnv): Promise<CliResult> {
     return new Promise((resolve) => {
-      execFile(cmd, args, { cwd, env: this.env, timeout, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
+      execFile(cmd, args, { cwd, env, timeout, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
         const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
         const output = stripAnsi(`${stdout}${stderr}`);
         this.transcript.push(output);
@@ -81,7 +94,7 @@ export class CdktfProject {
 
   /** Runs `cdktf <args>` in the project. */
   cdktf(...args: string[]): Promise<CliResult> {
-    return this.exec(process.execPath, [cdktfBin, ...args], this.dir);
+    return this.exec(process.execPath, [cdktfBin, ...args], this.dir, undefined, args[0] === "diff" ? "plan" : (args[0] ?? ""));
   }
 
   /** Runs `cdktf <args>` and fails with its output unless it exits 0. */
@@ -93,7 +106,7 @@ export class CdktfProject {
 
   /** Runs terraform in the synthesized stack's directory (as cdktf does). */
   terraform(...args: string[]): Promise<CliResult> {
-    return this.exec("terraform", [...args, "-no-color"], this.stackDir);
+    return this.exec("terraform", [...args, "-no-color"], this.stackDir, undefined, args[0] ?? "");
   }
 
   get stackDir(): string {
@@ -126,6 +139,7 @@ export class CdktfProject {
   }
 
   cleanup(): void {
+    void this.audit?.then((a) => a.close());
     if (!process.env.KEEP_TEST_DIRS) rmSync(this.base, { recursive: true, force: true });
   }
 }

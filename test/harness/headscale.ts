@@ -22,6 +22,8 @@ export interface HeadscaleServer {
   /** Mints another API key. */
   createApiKey(): Promise<string>;
   logTail(lines?: number): string;
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) the server process: a hung server that still accepts connections. */
+  freeze(frozen: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -119,9 +121,11 @@ export async function startHeadscale(opts: StartOptions = {}): Promise<Headscale
     cli,
     createApiKey,
     logTail,
+    freeze: (frozen) => void child.kill(frozen ? "SIGSTOP" : "SIGCONT"),
     async stop() {
       if (stopped) return;
       stopped = true;
+      child.kill("SIGCONT"); // a frozen process cannot act on SIGTERM
       await stopProcess(child);
       if (!opts.dir && !process.env.KEEP_TEST_DIRS) rmSync(dir, { recursive: true, force: true });
     },

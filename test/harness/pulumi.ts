@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Job, Step, StepResult } from "../programs/driver.js";
 import { root } from "./tools.js";
+import { assertNoWrites, startWriteAudit, type WriteAudit } from "./writeAudit.js";
 
 export type { Step, StepResult };
 
@@ -16,13 +17,32 @@ export interface PulumiProject {
   dispose(): void;
 }
 
+/**
+ * A Pulumi project whose runs reach the server through a write audit: a preview or refresh step that
+ * writes anything fails the run (a preview never writes).
+ */
 export function pulumiProject(opts: { url: string; apiKey: string; program: string; stack?: string }): PulumiProject {
   let server = { url: opts.url, apiKey: opts.apiKey };
   const workDir = mkdtempSync(path.join(tmpdir(), "pulumi-"));
-  const run = (steps: Step[]) =>
-    new Promise<StepResult[]>((resolve, reject) => {
-      const job: Job = { workDir, stack: opts.stack ?? "test", ...server, program: opts.program, steps };
-      const child = spawn(process.execPath, [path.join(root, "dist", "test", "programs", "driver.js")], { cwd: workDir, stdio: ["pipe", "pipe", "pipe"] });
+  let audit: Promise<WriteAudit> | undefined;
+  const run = async (steps: Step[]) => {
+    audit ??= startWriteAudit(server.url);
+    const proxy = await audit;
+    proxy.retarget(server.url);
+    const results = await runDriver({ workDir, stack: opts.stack ?? "test", url: proxy.url, apiKey: server.apiKey, program: opts.program, steps, audited: true });
+    assertNoWrites(proxy, `pulumi ${steps.map((s) => s.op).join(", ")}`);
+    return results;
+  };
+  const dispose = () => {
+    void audit?.then((a) => a.close());
+    if (!process.env.KEEP_TEST_DIRS) rmSync(workDir, { recursive: true, force: true });
+  };
+  return { workDir, run, setServer: (url, apiKey) => (server = { url, apiKey }), dispose };
+}
+
+function runDriver(job: Job): Promise<StepResult[]> {
+  return new Promise<StepResult[]>((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(root, "dist", "test", "programs", "driver.js")], { cwd: job.workDir, stdio: ["pipe", "pipe", "pipe"] });
       let out = "";
       let err = "";
       child.stdout.on("data", (d: Buffer) => (out += d));
@@ -36,8 +56,7 @@ export function pulumiProject(opts: { url: string; apiKey: string; program: stri
         }
       });
       child.stdin.end(JSON.stringify(job));
-    });
-  return { workDir, run, setServer: (url, apiKey) => (server = { url, apiKey }), dispose: () => { if (!process.env.KEEP_TEST_DIRS) rmSync(workDir, { recursive: true, force: true }); } };
+  });
 }
 
 /** Fails with the step's own output when a step did not go as expected. */

@@ -10,6 +10,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { programFromSpec, type ProgramSpec } from "./spec.js";
 import { binDir, cacheDir, root } from "../harness/tools.js";
+import { AUDIT_PATH } from "../harness/writeAudit.js";
 
 export type Op = "up" | "preview" | "refresh" | "destroy" | "outputs" | "export";
 export interface Step {
@@ -27,6 +28,8 @@ export interface Job {
   apiKey: string;
   program: string;
   steps: Step[];
+  /** `url` is a write audit (test/harness/writeAudit.ts): tell it which step runs before each one. */
+  audited?: boolean;
 }
 export interface StepResult {
   op: Op;
@@ -118,6 +121,7 @@ async function main(): Promise<void> {
   prepareWorkDir(job.workDir);
   const results: StepResult[] = [];
   for (const step of job.steps) {
+    if (job.audited) await fetch(`${job.url}${AUDIT_PATH}${step.op}`);
     const r = await runStep(job, step);
     results.push(r);
     if (!r.ok && !step.expectFailure) break;

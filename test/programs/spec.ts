@@ -5,7 +5,7 @@ import * as headscale from "headscale-iac/pulumi";
 export interface ProgramSpec {
   users?: Array<{ resource: string; name: string; displayName?: string; email?: string; pictureUrl?: string; deleteNodesOnDestroy?: boolean; adoptExisting?: boolean }>;
   policy?: { resource: string; policy: string | object; overwrite?: boolean; resetOnDestroy?: boolean };
-  keys?: Array<{ resource: string; user?: string; userResource?: string; tags?: string[]; reusable?: boolean; ephemeral?: boolean; expiration?: string; rotateBefore?: string; recreateIfInvalid?: boolean; checkAgainstPolicy?: boolean }>;
+  keys?: Array<{ resource: string; user?: string; userResource?: string; tags?: string[]; reusable?: boolean; ephemeral?: boolean; expiration?: string; rotateBefore?: string; recreateIfInvalid?: boolean; expired?: boolean; checkAgainstPolicy?: boolean }>;
   nodeTags?: Array<{ resource: string; nodeId?: string; nodeName?: string; waitFor?: string; tags: string[]; checkAgainstPolicy?: boolean }>;
   nodeRoutes?: Array<{ resource: string; nodeId?: string; nodeName?: string; waitFor?: string; routes?: string[]; exitNode?: boolean; waitForAdvertised?: string }>;
   apiKeys?: Array<{ resource: string; expiration?: string; rotateBefore?: string }>;

@@ -20,6 +20,18 @@ interface Case {
   says: RegExp[];
 }
 
+/** The seed guide's policy as users paste it from older guides: 8 problems. */
+const seedGuidePolicy = `{
+  "groups": { "group:admin": ["alice"], "group:family": ["bob@", "carol"] },
+  "tagOwners": { "tag:server": ["group:admins"] },
+  "hosts": { "nas": "192.168.1.10" },
+  "acls": [
+    { "action": "accept", "comment": "admins", "src": ["group:admin"], "dst": ["*:*"] },
+    { "action": "accept", "src": ["family"], "dst": ["nas:445", "bob:*"] },
+    { "action": "allow", "src": ["tag:web"], "dst": ["tag:server:80"] }
+  ]
+}`;
+
 const user = (over: object) => ({ users: [{ resource: "u", name: "valid-user", ...over }] });
 const key = (over: object) => ({ keys: [{ resource: "k", user: "alice", expiration: "1h", ...over }] });
 const policy = (text: string) => ({ policy: { resource: "p", policy: text, overwrite: true } });
@@ -53,6 +65,30 @@ const cases: Case[] = [
   { name: "node id that does not exist", spec: tags({ nodeId: "999" }), says: [/NodeTags\.nodeId/, /no node has id 999/] },
   { name: "node tag missing from the live policy", spec: tags({ tags: ["tag:db"] }), says: [/NodeTags\.tags/, /tag:db/, /tagOwners/] },
   { name: "node selected by both id and name", spec: tags({ nodeName: "web-1" }), says: [/NodeTags\.nodeName/, /not both/] },
+  { name: "node selected by neither id nor name", spec: { nodeTags: [{ resource: "n", tags: ["tag:server"] }] }, says: [/NodeTags\.nodeId/, /set nodeId or nodeName/] },
+  { name: "node name that does not exist, without waitFor", spec: { nodeTags: [{ resource: "n", nodeName: "web-9", tags: ["tag:server"] }] }, says: [/NodeTags\.nodeName/, /no node is named "web-9"/, /waitFor/] },
+  { name: "node tag without tag: prefix", spec: tags({ tags: ["server"] }), says: [/NodeTags\.tags/, /must start with "tag:"/] },
+  { name: "node waitFor that is not a duration", spec: { nodeTags: [{ resource: "n", nodeName: "web-1", waitFor: "a while", tags: ["tag:server"] }] }, says: [/NodeTags\.waitFor/, /not a duration/] },
+  { name: "user name starting with a dash", spec: user({ name: "-bob" }), says: [/User\.name/, /must start with a letter/] },
+  { name: "a new key declared expired", spec: key({ expired: true }), says: [/PreAuthKey\.expired/, /cannot be created expired/] },
+  { name: "expiration of zero", spec: key({ expiration: "0s" }), says: [/PreAuthKey\.expiration/, /in the past/] },
+  { name: "policy action allow", spec: policy(`{"acls":[{"action":"allow","src":["*"],"dst":["*:*"]}]}`), says: [/Policy\.policy/, /"allow" is not supported/, /"accept"/] },
+  { name: "policy autogroup:admin", spec: policy(`{"acls":[{"action":"accept","src":["autogroup:admin"],"dst":["*:*"]}]}`), says: [/Policy\.policy/, /autogroup:admin/, /group instead/] },
+  { name: "policy destination without a port", spec: policy(`{"tagOwners":{"tag:server":["alice@"]},"acls":[{"action":"accept","src":["*"],"dst":["tag:server"]}]}`), says: [/Policy\.policy/, /has no port/, /tag:server:\*/] },
+  { name: "policy host that is not an IP", spec: policy(`{"hosts":{"nas":"not-an-ip"},"acls":[]}`), says: [/Policy\.policy/, /hosts\.nas/, /not an IP address/] },
+  { name: "policy port out of range", spec: policy(`{"acls":[{"action":"accept","src":["*"],"dst":["*:99999"]}]}`), says: [/Policy\.policy/, /port 99999/] },
+  { name: "policy with the old users/ports syntax", spec: policy(`{"acls":[{"action":"accept","users":["*"],"ports":["*:*"]}]}`), says: [/Policy\.policy/, /rename it to "src"/] },
+  { name: "policy group with a tag as member", spec: policy(`{"groups":{"group:x":["tag:server"]},"acls":[]}`), says: [/Policy\.policy/, /cannot be a group member/] },
+  { name: "policy tagOwners key without tag: prefix", spec: policy(`{"tagOwners":{"server":["alice@"]}}`), says: [/Policy\.policy/, /use "tag:server"/] },
+  { name: "policy SSH rule without users", spec: policy(`{"ssh":[{"action":"accept","src":["alice@"],"dst":["alice@"]}]}`), says: [/Policy\.policy/, /ssh\[0\]\.users/, /"root"/] },
+  { name: "policy test with an undefined group", spec: policy(`{"tests":[{"src":"group:nope","accept":["*:22"]}]}`), says: [/Policy\.policy/, /tests\[0\]\.src/, /group:nope/] },
+  { name: "empty policy text", spec: policy(``), says: [/Policy\.policy/, /write \{\}/] },
+  { name: "policy that is an array", spec: policy(`[]`), says: [/Policy\.policy/, /JSON object/] },
+  { name: "policy auto-approver route that is not a CIDR", spec: policy(`{"autoApprovers":{"routes":{"10.0.0.0/33":["alice@"]}}}`), says: [/Policy\.policy/, /10\.0\.0\.0\/33/, /CIDR/] },
+  { name: "policy exit-node approver with an undefined tag", spec: policy(`{"autoApprovers":{"exitNode":["tag:nope"]}}`), says: [/Policy\.policy/, /tag:nope/, /tagOwners/] },
+  { name: "policy source with a port", spec: policy(`{"acls":[{"action":"accept","src":["*:22"],"dst":["*:*"]}]}`), says: [/Policy\.policy/, /not a valid alias/] },
+  { name: "the seed guide's policy with 8 problems", spec: policy(seedGuidePolicy), says: [/Policy\.policy/, /"alice@"/, /"carol@"/, /group:admins/, /comment/, /family@/, /bob@:\*/, /"allow"/, /tag:web/] },
+  { name: "policy unknown protocol", spec: policy(`{"acls":[{"action":"accept","proto":"bogus","src":["*"],"dst":["*:*"]}]}`), says: [/Policy\.policy/, /unknown protocol "bogus"/] },
   { name: "malformed route CIDR", spec: routes({ routes: ["10.0.0/24"] }), says: [/NodeRoutes\.routes/, /"10\.0\.0\/24" is not a CIDR/, /"10\.0\.0\.0\/24"/] },
   { name: "route prefix length out of range", spec: routes({ routes: ["10.0.0.0/33"] }), says: [/NodeRoutes\.routes/, /at most \/32/] },
   { name: "route with host bits set", spec: routes({ routes: ["10.0.0.1/24"] }), says: [/NodeRoutes\.routes/, /host bits set/, /"10\.0\.0\.0\/24"/] },
@@ -65,7 +101,7 @@ const cases: Case[] = [
   { name: "node rename to a name another node has", spec: { nodes: [{ resource: "n", nodeName: "web-1", givenName: "db-1" }] }, says: [/Node\.givenName/, /already has the name "db-1"/] },
   { name: "node key expiry in the past", spec: node({ keyExpiry: "2020-01-01T00:00:00Z" }), says: [/Node\.keyExpiry/, /in the past/] },
   { name: "node key expiry that is not a time", spec: node({ keyExpiry: "90d" }), says: [/Node\.keyExpiry/, /"never" or an RFC 3339 time/] },
-  { name: "node name that does not exist, without waitFor", spec: node({ nodeName: "ghost" }), says: [/Node\.nodeName/, /no node is named "ghost"/, /waitFor/] },
+  { name: "node settings for a node name that does not exist, without waitFor", spec: node({ nodeName: "ghost" }), says: [/Node\.nodeName/, /no node is named "ghost"/, /waitFor/] },
 ];
 
 async function snapshot(api: HeadscaleClient): Promise<string> {
@@ -109,7 +145,7 @@ describe(`invalid programs fail at preview with no writes (Headscale ${newestHea
   });
 
   it(`covers ${cases.length} invalid programs`, () => {
-    expect(cases.length).toBeGreaterThanOrEqual(20);
+    expect(cases.length).toBeGreaterThanOrEqual(45);
     expect(results).toHaveLength(cases.length);
   });
 
@@ -118,6 +154,21 @@ describe(`invalid programs fail at preview with no writes (Headscale ${newestHea
     const printed = `${r.error ?? ""}\n${r.output}`;
     expect(r.ok, printed).toBe(false);
     for (const pattern of cases[i]!.says) expect(printed).toMatch(pattern);
+    // The value is never echoed back (a policy text would be repeated per problem), nor a stack trace.
+    const spec = cases[i]!.spec;
+    if (spec.policy && typeof spec.policy.policy === "string" && spec.policy.policy.length > 60) expect(printed).not.toContain(spec.policy.policy);
+    expect(printed).not.toMatch(/^\s+at .*\.js:\d+/m);
+  });
+
+  it("reports the seed guide's 8 policy problems once each, in under 40 lines", () => {
+    const i = cases.findIndex((c) => c.spec.policy?.policy === seedGuidePolicy);
+    const printed = `${results[i]!.error ?? ""}\n${results[i]!.output}`;
+    const lines = results[i]!.output.trim().split("\n");
+    expect(lines.length, results[i]!.output).toBeLessThan(40);
+    for (const path of ['groups["group:admin"][0]', 'groups["group:family"][1]', 'tagOwners["tag:server"][0]', "acls[0].comment", "acls[1].src[0]", "acls[1].dst[1]", "acls[2].action", "acls[2].src[0]"]) {
+      const mentions = results[i]!.output.split(`${path}:`).length - 1;
+      expect(mentions, `${path} in:\n${printed}`).toBe(1);
+    }
   });
 
   it("left the server exactly as it was", async () => {

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { root, toolEnv } from "../harness/tools.js";
+import { assertNoWrites, startWriteAudit, type WriteAudit } from "../harness/writeAudit.js";
 
 export const exampleDir = path.join(root, "examples", "terraform-basic");
 export const exampleTf = readFileSync(path.join(exampleDir, "main.tf"), "utf8");
@@ -24,8 +25,10 @@ export class HeadscaleWorkspace {
   /** Every output of every command so far (to search for leaked secrets). */
   readonly transcript: string[] = [];
   private readonly env: NodeJS.ProcessEnv;
+  /** Every command reaches the server through a write audit: a plan that writes anything fails. */
+  private audit: Promise<WriteAudit> | undefined;
 
-  constructor(readonly cli: string, server: { url: string; apiKey: string }) {
+  constructor(readonly cli: string, private readonly server: { url: string; apiKey: string }) {
     this.base = mkdtempSync(path.join(tmpdir(), `headscale-iac-${cli}-hs-`));
     this.dir = path.join(this.base, "work");
     mkdirSync(this.dir);
@@ -58,9 +61,18 @@ export class HeadscaleWorkspace {
   }
 
   /** Runs the CLI; `env` entries set to undefined are removed from the environment. */
-  run(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-    const merged: NodeJS.ProcessEnv = { ...this.env, ...env };
+  async run(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+    this.audit ??= startWriteAudit(this.server.url);
+    const audit = await this.audit;
+    const merged: NodeJS.ProcessEnv = { ...this.env, HEADSCALE_URL: audit.url, ...env };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete merged[k];
+    audit.begin(args[0] ?? "");
+    const result = await this.exec(args, merged);
+    assertNoWrites(audit, `${this.cli} ${args.join(" ")}`);
+    return result;
+  }
+
+  private exec(args: string[], merged: NodeJS.ProcessEnv): Promise<CliResult> {
     const noColor = args[0] === "output" || args[0] === "version" ? [] : ["-no-color"];
     return new Promise((resolve) => {
       execFile(this.cli, [...args, ...noColor], { cwd: this.dir, env: merged, timeout: 120_000, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
@@ -95,6 +107,7 @@ export class HeadscaleWorkspace {
   }
 
   cleanup(): void {
+    void this.audit?.then((a) => a.close());
     if (!process.env.KEEP_TEST_DIRS) rmSync(this.base, { recursive: true, force: true });
   }
 }

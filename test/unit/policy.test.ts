@@ -374,10 +374,16 @@ describe("validatePolicy", () => {
         acls: [{ action: "accept", src: ["group:ops"], dst: ["group:dev:22"] }],
         autoApprovers: { exitNode: ["group:ops"] },
       });
-      expect(problemAt(problems, "acls[0].src[0]").message).toBe('acls[0].src[0]: group "group:ops" is not defined; add "group:ops": ["alice@"] to "groups" (with its members) or fix the name');
-      expect(problemAt(problems, "acls[0].dst[0]").message).toContain('add "group:dev": ["alice@"] to "groups"');
+      expect(problemAt(problems, "acls[0].src[0]").message).toBe('acls[0].src[0]: group "group:ops" is not defined; add "group:ops": ["<user>@", …] to "groups" (with its members) or fix the name');
+      expect(problemAt(problems, "acls[0].dst[0]").message).toContain('add "group:dev": ["<user>@", …] to "groups"');
       expect(problemAt(problems, 'tagOwners["tag:web"][0]').message).toContain('group "group:ops" is not defined');
       expect(problemAt(problems, "autoApprovers.exitNode[0]").message).toContain('group "group:ops" is not defined');
+    });
+
+    it("suggests only owners that exist: no group:admin in a policy without groups", () => {
+      const problems = validatePolicy({ acls: [{ action: "accept", src: ["*"], dst: ["tag:web:443"] }] }, { serverVersion: "0.29.2" });
+      expect(problemAt(problems, "acls[0].dst[0]").message).toContain('add "tag:web": ["<user>@"] to tagOwners');
+      expect(problems.map((p) => p.message).join("\n")).not.toContain("group:admin");
     });
 
     it("reports a tag not defined in tagOwners, with the line to add", () => {
