@@ -130,12 +130,15 @@ describe.each(headscaleVersions())("Headscale %s tailnet client contract", (vers
   it("approves routes: the exit pair together, subnet routes served only when advertised", async () => {
     showLogOnFailure();
     const node = await client.registerNode("alice", await client.debugCreateNode("alice", "router", ["10.0.0.0/24", "0.0.0.0/0", "::/0"]));
-    expect([...node.availableRoutes].sort()).toEqual(["0.0.0.0/0", "10.0.0.0/24", "::/0"]);
+    // Debug registrations advertise their routes up to 0.28; 0.29 ignores them (real nodes advertise:
+    // test/pulumi/routes.test.ts, test/terraform/tailnet.test.ts).
+    const advertised = minor >= 29 ? [] : ["0.0.0.0/0", "10.0.0.0/24", "::/0"];
+    expect([...node.availableRoutes].sort()).toEqual(advertised);
     // One of the pair approves both.
     const exit = await client.approveRoutes(node.id, ["0.0.0.0/0", "10.0.0.0/24", "10.9.0.0/16"]);
     expect([...exit.approvedRoutes].sort()).toEqual(["0.0.0.0/0", "10.0.0.0/24", "10.9.0.0/16", "::/0"]);
     const listed = (await client.listNodes()).find((n) => n.id === node.id)!;
-    expect([...listed.subnetRoutes].sort()).toEqual(["0.0.0.0/0", "10.0.0.0/24", "::/0"]); // 10.9.0.0/16 is not advertised
+    expect([...listed.subnetRoutes].sort()).toEqual(advertised); // 10.9.0.0/16 is not advertised: not served
     const none = await client.approveRoutes(node.id, []);
     expect(none.approvedRoutes).toEqual([]);
     await expectError(client.approveRoutes(node.id, ["10.0.0.0/33"]), "invalid_argument");
