@@ -104,6 +104,8 @@ export const PreAuthKey: ResourceDeclaration<typeof args, typeof state> = {
       throw new HeadscaleError({ kind: "invalid_argument", operation: `update pre-auth key ${olds.prefix}`, hint: "expired: the key has expired and cannot be made valid again: remove `expired`, or set recreateIfInvalid to replace it with a new key" });
     }
     const result: DiffResult = { ...derived, reasons: {} };
+    // Expiring in place moves the expiry time (Terraform must plan it as unknown, or apply is "inconsistent").
+    if (derived.updates.includes("expired")) result.updates = [...derived.updates, "expiresAt"];
     for (const f of derived.replaces) result.reasons![f] = "a key's properties are fixed when it is created: a new key replaces it";
     if (derived.replaces.length > 0) return result;
     const rotateBefore = isUnknown(news.rotateBefore) ? undefined : news.rotateBefore;

@@ -47,6 +47,9 @@ export function providerHandlers(def: ProviderDefinition, log: (message: string)
         resourceSchemas: Object.fromEntries([...resources].map(([name, h]) => [name, h.model.schema])),
         dataSourceSchemas: Object.fromEntries([...dataSources].map(([name, h]) => [name, h.model.schema])),
         diagnostics: [],
+        // Terraform then plans destroys through the provider too, so a destroy Headscale would refuse (a
+        // user that owns nodes) fails the plan instead of half-way through the apply.
+        serverCapabilities: { planDestroy: true },
       };
     },
 

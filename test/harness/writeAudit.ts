@@ -7,6 +7,9 @@ import type { AddressInfo } from "node:net";
 /** Requests a runner sends to say which step runs now: `GET /__audit/<step>` (never forwarded). */
 export const AUDIT_PATH = "/__audit/";
 
+/** Calls that are not GETs but change nothing: Headscale's policy check validates without storing. */
+const CHECKS = new Set(["POST /api/v1/policy/check"]);
+
 /** Steps during which nothing may be written. */
 const READ_ONLY = /^(preview|plan|refresh|import)/;
 
@@ -33,7 +36,8 @@ export async function startWriteAudit(target: string): Promise<WriteAudit> {
       req.resume();
       return;
     }
-    if (req.method !== "GET" && req.method !== "HEAD" && READ_ONLY.test(step)) violations.push(`${step}: ${req.method} ${route}`);
+    const call = `${req.method} ${route}`;
+    if (req.method !== "GET" && req.method !== "HEAD" && !CHECKS.has(call) && READ_ONLY.test(step)) violations.push(`${step}: ${call}`);
     const fwd = http.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
