@@ -2,27 +2,17 @@
 // new key before the old one is expired and deleted; destroy expires it (calls with it are then refused);
 // the key the provider runs with is never expired.
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { apiKeyPrefixOf, HeadscaleClient, HeadscaleError } from "../../provider/client/index.js";
+import { apiKeyPrefixOf, HeadscaleClient } from "../../provider/client/index.js";
 import type { ProgramSpec } from "../programs/spec.js";
 import { startFaultProxy, type FaultProxy } from "../harness/faultProxy.js";
+import { apiKeyWorks } from "../harness/apiKeys.js";
 import { startHeadscale, type HeadscaleServer } from "../harness/headscale.js";
 import { expectOk, pulumiProject, type PulumiProject, type StepResult } from "../harness/pulumi.js";
 import { resourceVersions } from "../harness/tools.js";
 
 const keyOf = (r: StepResult, name = "ci") => (r.outputs!.apiKeys!.value as Record<string, string>)[name]!;
 
-async function works(url: string, key: string): Promise<boolean> {
-  const c = new HeadscaleClient({ url, apiKey: key, retries: 0 });
-  try {
-    await c.listUsers();
-    return true;
-  } catch (e) {
-    if (e instanceof HeadscaleError && e.kind === "unauthorized") return false;
-    throw e;
-  } finally {
-    c.close();
-  }
-}
+const works = apiKeyWorks;
 
 describe.each(resourceVersions())("ApiKey through Pulumi on Headscale %s", (version) => {
   let server: HeadscaleServer;

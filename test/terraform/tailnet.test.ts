@@ -7,8 +7,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { apiKeyPrefixOf, HeadscaleClient, HeadscaleError, type Node } from "../../provider/client/index.js";
+import { apiKeyPrefixOf, HeadscaleClient, type Node } from "../../provider/client/index.js";
 import { startFaultProxy, type FaultProxy } from "../harness/faultProxy.js";
+import { apiKeyWorks } from "../harness/apiKeys.js";
 import { startHeadscale, type HeadscaleServer } from "../harness/headscale.js";
 import { joinNode, type TailscaleNode } from "../harness/node.js";
 import { waitFor } from "../harness/processes.js";
@@ -59,18 +60,7 @@ output "ci_key_prefix" { value = headscale_api_key.ci.prefix }
 `;
 }
 
-async function works(url: string, key: string): Promise<boolean> {
-  const c = new HeadscaleClient({ url, apiKey: key, retries: 0 });
-  try {
-    await c.listUsers();
-    return true;
-  } catch (e) {
-    if (e instanceof HeadscaleError && e.kind === "unauthorized") return false;
-    throw e;
-  } finally {
-    c.close();
-  }
-}
+const works = apiKeyWorks;
 
 // Every CLI on the newest Headscale; the first CLI also on 0.28.
 const [newest, ...older] = resourceVersions();
