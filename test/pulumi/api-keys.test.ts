@@ -38,22 +38,25 @@ describe.each(resourceVersions())("ApiKey through Pulumi on Headscale %s", (vers
   });
   const showLog = () => onTestFailed(() => console.error(`--- headscale ---\n${server.logTail()}`));
 
-  it("creates a key that works for a real API call, kept secret in the outputs", async () => {
+  it("creates a key that works for a real API call, and only its prefix is in the exported state", async () => {
     showLog();
-    const [up, preview] = expectOk(await project.run([{ op: "up", spec: spec() }, { op: "preview", spec: spec() }]));
+    const [up, preview, exported] = expectOk(await project.run([{ op: "up", spec: spec() }, { op: "preview", spec: spec() }, { op: "export" }]));
     first = keyOf(up!);
-    expect(up!.outputs!.apiKeys!.secret).toBe(true);
+    expect(exported!.exported).toContain(apiKeyPrefixOf(first));
+    expect(exported!.exported).not.toContain(first);
     expect(await works(server.url, first)).toBe(true);
     expect((await api.listApiKeys()).map((k) => k.prefix)).toContain(apiKeyPrefixOf(first));
-    expect(preview!.changes).toEqual({ same: 1 });
+    expect(preview!.changes).toEqual({ same: 2 });
   });
 
   it("rotation (within rotateBefore) creates the new key first, then expires and deletes the old one", async () => {
     showLog();
     const before = proxy.seen.length;
     // 2h keys with rotateBefore 3h are always due.
-    const [up, again] = expectOk(await project.run([{ op: "up", spec: spec("3h") }, { op: "preview", spec: spec("1h") }]));
-    const second = keyOf(up!);
+    const [up, back, again] = expectOk(await project.run([{ op: "up", spec: spec("3h") }, { op: "up", spec: spec("1h") }, { op: "preview", spec: spec("1h") }]));
+    expect(back!.changes).toMatchObject({ update: 1 }); // rotateBefore back to 1h: no rotation due, no new key
+    const second = keyOf(back!);
+    expect(keyOf(up!)).toBe(second);
     expect(up!.changes).toMatchObject({ replace: 1 });
     expect(second).not.toBe(first);
     const writes = proxy.seen.slice(before).filter((c) => !c.startsWith("GET"));
@@ -65,34 +68,37 @@ describe.each(resourceVersions())("ApiKey through Pulumi on Headscale %s", (vers
     expect(await works(server.url, second)).toBe(true);
     expect(await works(server.url, first)).toBe(false);
     expect((await api.listApiKeys()).map((k) => k.prefix)).not.toContain(apiKeyPrefixOf(first));
-    expect(again!.changes).toEqual({ same: 1 });
+    expect(again!.changes).toEqual({ same: 2 });
     first = second;
   });
 
   it("destroy expires the key: a call with it is refused", async () => {
     const [destroy] = expectOk(await project.run([{ op: "destroy" }]));
-    expect(destroy!.changes).toMatchObject({ delete: 1 });
+    expect(destroy!.changes).toMatchObject({ delete: 2 }); // the key and the stack
     expect(await works(server.url, first)).toBe(false);
     expect((await api.listApiKeys()).map((k) => k.prefix)).not.toContain(apiKeyPrefixOf(first));
   });
 
-  it("refuses to expire the key the provider itself runs with", async () => {
+  // Four Pulumi operations on a second stack.
+  it("refuses to expire the key the provider itself runs with", { timeout: 240_000 }, async () => {
     showLog();
     // A program that created its key, then was configured to run with it: destroying the key would
     // lock the provider out half-way.
     const own = pulumiProject({ url: server.url, apiKey: server.apiKey, program: "spec" });
     try {
-      const [up] = expectOk(await own.run([{ op: "up", spec: { apiKeys: [{ resource: "self", expiration: "2h" }] } }]));
+      // An anchor resource keeps the provider registered in every run, so it is configured with the
+      // current key (a run with no resources would delete with the provider stored in the state).
+      const anchor = { users: [{ resource: "anchor", name: "anchor" }] };
+      const [up] = expectOk(await own.run([{ op: "up", spec: { ...anchor, apiKeys: [{ resource: "self", expiration: "2h" }] } }]));
       const self = keyOf(up!, "self");
       own.setServer(server.url, self);
-      // `up` (not destroy): it runs the program, so the provider is configured with the current key.
-      const [destroy] = await own.run([{ op: "up", spec: {}, expectFailure: true }]);
-      expect(destroy!.ok).toBe(false);
-      expect(`${destroy!.error}${destroy!.output}`).toMatch(/the API key the provider is running with/);
-      expect(`${destroy!.error}${destroy!.output}`).not.toContain(self);
+      const [refused] = await own.run([{ op: "up", spec: anchor, expectFailure: true }]);
+      expect(refused!.ok).toBe(false);
+      expect(`${refused!.error}${refused!.output}`).toMatch(/the API key the provider is running with/);
+      expect(`${refused!.error}${refused!.output}`).not.toContain(self);
       expect(await works(server.url, self)).toBe(true);
       own.setServer(server.url, server.apiKey);
-      expectOk(await own.run([{ op: "up", spec: {} }]));
+      expectOk(await own.run([{ op: "up", spec: anchor }, { op: "destroy" }]));
       expect(await works(server.url, self)).toBe(false);
     } finally {
       own.dispose();
