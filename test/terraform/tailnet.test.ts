@@ -124,6 +124,11 @@ describe.each(combos)("%s: node routes, API keys and nodes on Headscale %s", (cl
       const plan = await ws.planIsEmpty();
       expect(plan.empty, plan.output).toBe(true);
     }
+    // A route the node does not advertise: a warning at plan (approved, but not served).
+    ws.write("main.tf", config({ ...base, routes: '["10.0.0.0/24", "10.1.0.0/24", "10.9.0.0/16"]' }));
+    const unadvertised = await ws.planIsEmpty();
+    expect(unadvertised.empty).toBe(false);
+    expect(unadvertised.output).toMatch(/Warning: node edge-router \(\d+\) does not advertise 10\.9\.0\.0\/16/);
     ws.write("main.tf", config(base));
   });
 
