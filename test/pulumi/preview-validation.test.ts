@@ -89,19 +89,6 @@ const cases: Case[] = [
   { name: "policy source with a port", spec: policy(`{"acls":[{"action":"accept","src":["*:22"],"dst":["*:*"]}]}`), says: [/Policy\.policy/, /not a valid alias/] },
   { name: "the seed guide's policy with 8 problems", spec: policy(seedGuidePolicy), says: [/Policy\.policy/, /"alice@"/, /"carol@"/, /group:admins/, /comment/, /family@/, /bob@:\*/, /"allow"/, /tag:web/] },
   { name: "policy unknown protocol", spec: policy(`{"acls":[{"action":"accept","proto":"bogus","src":["*"],"dst":["*:*"]}]}`), says: [/Policy\.policy/, /unknown protocol "bogus"/] },
-  { name: "malformed route CIDR", spec: routes({ routes: ["10.0.0/24"] }), says: [/NodeRoutes\.routes/, /"10\.0\.0\/24" is not a CIDR/, /"10\.0\.0\.0\/24"/] },
-  { name: "route prefix length out of range", spec: routes({ routes: ["10.0.0.0/33"] }), says: [/NodeRoutes\.routes/, /at most \/32/] },
-  { name: "route with host bits set", spec: routes({ routes: ["10.0.0.1/24"] }), says: [/NodeRoutes\.routes/, /host bits set/, /"10\.0\.0\.0\/24"/] },
-  { name: "IPv6 route with host bits set", spec: routes({ routes: ["fd00::1/64"] }), says: [/NodeRoutes\.routes/, /host bits set/, /"fd00::\/64"/] },
-  { name: "routes for a node name that does not exist, without waitFor", spec: routes({ nodeId: undefined, nodeName: "ghost" }), says: [/NodeRoutes\.nodeName/, /no node is named "ghost"/, /waitFor/] },
-  { name: "routes for a node id that does not exist", spec: routes({ nodeId: "999" }), says: [/NodeRoutes\.nodeId/, /no node has id 999/] },
-  { name: "API key expiration in the past", spec: { apiKeys: [{ resource: "a", expiration: "2020-01-01T00:00:00Z" }] }, says: [/ApiKey\.expiration/, /in the past/] },
-  { name: "API key rotateBefore that is not a duration", spec: { apiKeys: [{ resource: "a", rotateBefore: "monthly" }] }, says: [/ApiKey\.rotateBefore/, /not a duration/] },
-  { name: "node rename to an invalid DNS label", spec: node({ givenName: "Web_01" }), says: [/Node\.givenName/, /not a DNS label/, /"web-01"/] },
-  { name: "node rename to a name another node has", spec: { nodes: [{ resource: "n", nodeName: "web-1", givenName: "db-1" }] }, says: [/Node\.givenName/, /already has the name "db-1"/] },
-  { name: "node key expiry in the past", spec: node({ keyExpiry: "2020-01-01T00:00:00Z" }), says: [/Node\.keyExpiry/, /in the past/] },
-  { name: "node key expiry that is not a time", spec: node({ keyExpiry: "90d" }), says: [/Node\.keyExpiry/, /"never" or an RFC 3339 time/] },
-  { name: "node settings for a node name that does not exist, without waitFor", spec: node({ nodeName: "ghost" }), says: [/Node\.nodeName/, /no node is named "ghost"/, /waitFor/] },
 ];
 
 async function snapshot(api: HeadscaleClient): Promise<string> {
@@ -135,7 +122,6 @@ describe(`invalid programs fail at preview with no writes (Headscale ${newestHea
     await api.createUser({ name: "alice" });
     await api.setPolicy(livePolicy);
     await api.registerNode("alice", await api.debugCreateNode("alice", "web-1"));
-    await api.registerNode("alice", await api.debugCreateNode("alice", "db-1"));
     before = await snapshot(api);
     results = await previewAll(server, cases.map((c) => c.spec));
   }, 600_000);
@@ -169,6 +155,56 @@ describe(`invalid programs fail at preview with no writes (Headscale ${newestHea
       const mentions = results[i]!.output.split(`${path}:`).length - 1;
       expect(mentions, `${path} in:\n${printed}`).toBe(1);
     }
+  });
+
+  it("left the server exactly as it was", async () => {
+    expect(await snapshot(api)).toBe(before);
+  });
+});
+
+/** Routes, API keys and nodes: their own run (one driver process previews a bounded number of programs). */
+const tailnetCases: Case[] = [
+  { name: "malformed route CIDR", spec: routes({ routes: ["10.0.0/24"] }), says: [/NodeRoutes\.routes/, /"10\.0\.0\/24" is not a CIDR/, /"10\.0\.0\.0\/24"/] },
+  { name: "route prefix length out of range", spec: routes({ routes: ["10.0.0.0/33"] }), says: [/NodeRoutes\.routes/, /at most \/32/] },
+  { name: "route with host bits set", spec: routes({ routes: ["10.0.0.1/24"] }), says: [/NodeRoutes\.routes/, /host bits set/, /"10\.0\.0\.0\/24"/] },
+  { name: "IPv6 route with host bits set", spec: routes({ routes: ["fd00::1/64"] }), says: [/NodeRoutes\.routes/, /host bits set/, /"fd00::\/64"/] },
+  { name: "routes for a node name that does not exist, without waitFor", spec: routes({ nodeId: undefined, nodeName: "ghost" }), says: [/NodeRoutes\.nodeName/, /no node is named "ghost"/, /waitFor/] },
+  { name: "routes for a node id that does not exist", spec: routes({ nodeId: "999" }), says: [/NodeRoutes\.nodeId/, /no node has id 999/] },
+  { name: "API key expiration in the past", spec: { apiKeys: [{ resource: "a", expiration: "2020-01-01T00:00:00Z" }] }, says: [/ApiKey\.expiration/, /in the past/] },
+  { name: "API key rotateBefore that is not a duration", spec: { apiKeys: [{ resource: "a", rotateBefore: "monthly" }] }, says: [/ApiKey\.rotateBefore/, /not a duration/] },
+  { name: "node rename to an invalid DNS label", spec: node({ givenName: "Web_01" }), says: [/Node\.givenName/, /not a DNS label/, /"web-01"/] },
+  { name: "node rename to a name another node has", spec: { nodes: [{ resource: "n", nodeName: "web-1", givenName: "db-1" }] }, says: [/Node\.givenName/, /already has the name "db-1"/] },
+  { name: "node key expiry in the past", spec: node({ keyExpiry: "2020-01-01T00:00:00Z" }), says: [/Node\.keyExpiry/, /in the past/] },
+  { name: "node key expiry that is not a time", spec: node({ keyExpiry: "90d" }), says: [/Node\.keyExpiry/, /"never" or an RFC 3339 time/] },
+  { name: "node settings for a node name that does not exist, without waitFor", spec: node({ nodeName: "ghost" }), says: [/Node\.nodeName/, /no node is named "ghost"/, /waitFor/] },
+];
+
+describe(`invalid routes, API keys and node settings fail at preview with no writes (Headscale ${newestHeadscale()})`, () => {
+  let server: HeadscaleServer;
+  let api: HeadscaleClient;
+  let before = "";
+  let results: Awaited<ReturnType<typeof previewAll>> = [];
+
+  beforeAll(async () => {
+    server = await startHeadscale();
+    api = new HeadscaleClient({ url: server.url, apiKey: server.apiKey });
+    await api.createUser({ name: "alice" });
+    await api.registerNode("alice", await api.debugCreateNode("alice", "web-1"));
+    await api.registerNode("alice", await api.debugCreateNode("alice", "db-1"));
+    before = await snapshot(api);
+    results = await previewAll(server, tailnetCases.map((c) => c.spec));
+  }, 600_000);
+  afterAll(async () => {
+    api?.close();
+    await server?.stop();
+  });
+
+  it.each(tailnetCases.map((c, i) => [c.name, i] as const))("%s", (_name, i) => {
+    const r = results[i]!;
+    const printed = `${r.error ?? ""}\n${r.output}`;
+    expect(r.ok, printed).toBe(false);
+    for (const pattern of tailnetCases[i]!.says) expect(printed).toMatch(pattern);
+    expect(printed).not.toMatch(/^\s+at .*\.js:\d+/m);
   });
 
   it("left the server exactly as it was", async () => {
