@@ -72,7 +72,11 @@ export async function joinNode(opts: JoinOptions): Promise<TailscaleNode> {
     hostname: opts.hostname,
     status: async () => JSON.parse((await cli(["status", "--json", "--self=true", "--peers=false"])).stdout),
     logTail,
-    rejoin: (authKey) => up(authKey, ["--force-reauth"]),
+    // Log out first (the server may have deleted the node already): a fresh login uses the key once.
+    rejoin: async (authKey) => {
+      await cli(["logout"]).catch(() => undefined);
+      await up(authKey);
+    },
     stop,
   };
 }

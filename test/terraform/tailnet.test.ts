@@ -168,7 +168,9 @@ describe.each(combos)("%s: node routes, API keys and nodes on Headscale %s", (cl
       expect(text).not.toContain(server.apiKey);
     }
     ciKey = next;
-    ws.write("main.tf", config(base));
+    ws.write("main.tf", config(base)); // rotate_before back to 1h: an update, no new key
+    expect(await ws.expect([0], ["apply", "-auto-approve"])).toContain("0 added, 1 changed, 0 destroyed");
+    expect((await ws.outputs()).ci_key!.value).toBe(next);
     const plan = await ws.planIsEmpty();
     expect(plan.empty, plan.output).toBe(true);
   });
