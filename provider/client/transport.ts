@@ -106,9 +106,9 @@ export class Transport {
         hint: "no API key given: set HEADSCALE_API_KEY, the headscale:apiKey secret, or api_key",
       });
     }
-    // 20 s: Headscale answers any single call in well under a second; a run against a hung server then fails
-    // within ~25 s instead of minutes.
-    this.timeoutMs = opts.timeoutMs ?? 20_000;
+    // 15 s: Headscale answers any single call in well under a second; a run against a hung server then fails
+    // within ~20 s instead of minutes.
+    this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.retries = opts.retries ?? 4;
     this.backoffMs = opts.backoffMs ?? 250;
     this.agent =

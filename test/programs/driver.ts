@@ -39,6 +39,8 @@ export interface StepResult {
   changes?: Record<string, number>;
   outputs?: Record<string, { value: unknown; secret: boolean }>;
   exported?: string;
+  /** How long the step took, from opening the stack to its result. */
+  seconds?: number;
 }
 
 /** Like a user's project: node_modules with @pulumi/pulumi and headscale-iac, so the provider host finds both. */
@@ -122,7 +124,8 @@ async function main(): Promise<void> {
   const results: StepResult[] = [];
   for (const step of job.steps) {
     if (job.audited) await fetch(`${job.url}${AUDIT_PATH}${step.op}`);
-    const r = await runStep(job, step);
+    const started = Date.now();
+    const r = { ...(await runStep(job, step)), seconds: (Date.now() - started) / 1000 };
     results.push(r);
     if (!r.ok && !step.expectFailure) break;
   }

@@ -35,7 +35,7 @@ describe(`plans on Headscale ${newestHeadscale()}`, () => {
     await server?.stop();
   });
 
-  it("reordering a key's tags is no change: preview shows none, up keeps the same key", async () => {
+  it("reordering a key's tags is no change: preview shows none, up keeps the same key", { timeout: 400_000 }, async () => {
     showLog();
     const p = project();
     const spec = (tags: string[]): ProgramSpec => ({ keys: [{ resource: "k", user: "ops", tags, reusable: true }] });
@@ -49,7 +49,7 @@ describe(`plans on Headscale ${newestHeadscale()}`, () => {
     expectOk(await p.run([{ op: "destroy" }]));
   });
 
-  it("removing a user that owns a node, with its key, fails before anything is written", async () => {
+  it("removing a user that owns a node, with its key, fails before anything is written", { timeout: 400_000 }, async () => {
     showLog();
     const p = project();
     const spec: ProgramSpec = { users: [{ resource: "dave", name: "dave" }], keys: [{ resource: "k", userResource: "dave" }] };
@@ -71,7 +71,7 @@ describe(`plans on Headscale ${newestHeadscale()}`, () => {
     expect(await api.listUsers({ name: "dave" })).toEqual([]);
   });
 
-  it("expired: true expires a key in place; it stays listed until the resource is removed", async () => {
+  it("expired: true expires a key in place; it stays listed until the resource is removed", { timeout: 400_000 }, async () => {
     showLog();
     const p = project();
     const spec = (expired?: boolean): ProgramSpec => ({ keys: [{ resource: "k", user: "ops", reusable: true, expiration: "2h", ...(expired === undefined ? {} : { expired }) }] });
@@ -92,7 +92,7 @@ describe(`plans on Headscale ${newestHeadscale()}`, () => {
     expect((await api.listPreAuthKeys()).some((k) => k.id === keyId)).toBe(false);
   });
 
-  it("policy tests: a user without nodes is named; an unchanged policy is not checked again", async () => {
+  it("policy tests: a user without nodes is named; an unchanged policy is not checked again", { timeout: 400_000 }, async () => {
     showLog();
     const p = project();
     const policy = `{
@@ -125,12 +125,10 @@ describe(`plans on Headscale ${newestHeadscale()}`, () => {
     const spec: ProgramSpec = { keys: [{ resource: "k", user: "ops" }] };
     server.freeze(true);
     try {
-      const started = Date.now();
       const [preview] = await p.run([{ op: "preview", spec, expectFailure: true }]);
-      const seconds = (Date.now() - started) / 1000;
       expect(preview!.ok).toBe(false);
-      expect(`${preview!.error}${preview!.output}`).toMatch(/sent no answer within 20 s: the server is overloaded or hung/);
-      expect(seconds).toBeLessThan(35);
+      expect(`${preview!.error}${preview!.output}`).toMatch(/sent no answer within 15 s: the server is overloaded or hung/);
+      expect(preview!.seconds).toBeLessThan(35);
     } finally {
       server.freeze(false);
     }

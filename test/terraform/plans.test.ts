@@ -131,7 +131,7 @@ describe.each(availableClis())(`%s plans on Headscale ${newestHeadscale()}`, (cl
       const plan = await ws.run(["plan"]);
       const seconds = (Date.now() - started) / 1000;
       expect(plan.code).toBe(1);
-      expect(plan.output).toMatch(/sent no answer within 20 s/);
+      expect(plan.output).toMatch(/sent no answer within 15 s/);
       expect(seconds).toBeLessThan(35);
     } finally {
       server.freeze(false);
