@@ -3,21 +3,27 @@
 import type { ApiKey, HeadscaleClient, Node, PolicyDocument, PreAuthKey, User } from "../client/index.js";
 import type { Context, ListCache } from "./declaration.js";
 
-/** Lists older than this are read again: a run that lasts minutes must not act on stale data. */
-const LIST_TTL_MS = 15_000;
-
 export function createContext(client: HeadscaleClient, log: (message: string) => void = () => {}): Context {
   return { client, lists: createListCache(client), log };
 }
 
+/**
+ * A list is read once per run and kept until a write through this context changes it (the declarations
+ * invalidate it) or a lookup asks for a fresh one. No expiry by age: a refresh or a plan is one snapshot
+ * (re-reading half-way gives half the resources another view), and an age limit cost one more list call
+ * per kind for every 15 s a run lasted (a 1,000-object apply takes minutes: ~10 extra calls, and each
+ * authenticated call is a bcrypt check on the server).
+ */
 function createListCache(client: HeadscaleClient): ListCache {
-  const cache = new Map<string, { at: number; value: Promise<unknown> }>();
+  const cache = new Map<string, { value: Promise<unknown> }>();
   function cached<T>(kind: string, load: () => Promise<T>): Promise<T> {
     const hit = cache.get(kind);
-    if (hit && Date.now() - hit.at < LIST_TTL_MS) return hit.value as Promise<T>;
+    if (hit) return hit.value as Promise<T>;
     const value = load();
-    cache.set(kind, { at: Date.now(), value });
-    value.catch(() => cache.delete(kind));
+    cache.set(kind, { value });
+    value.catch(() => {
+      if (cache.get(kind)?.value === value) cache.delete(kind); // a failed read is not kept
+    });
     return value;
   }
   return {

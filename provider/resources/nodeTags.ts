@@ -65,6 +65,8 @@ export const NodeTags: ResourceDeclaration<typeof args, typeof state> = {
 
   async create(ctx, a) {
     const node = await resolveNode(ctx, a);
+    // A node that has these tags already (adopted by a generated program) needs no write.
+    if (sameSet(node.tags, a.tags)) return { id: node.id, state: toState(a, node) };
     const tagged = await ctx.client.setNodeTags(node.id, a.tags);
     ctx.lists.invalidate("nodes");
     return { id: node.id, state: toState(a, tagged) };

@@ -86,6 +86,8 @@ export const Policy: ResourceDeclaration<typeof args, typeof state> = {
         hint: "the server already has a policy that this program did not write. Set overwrite: true to replace it, or adopt it first (Terraform: import the policy with id \"policy\"; Pulumi: copy the current policy from the headscale.getPolicy() lookup into your program)",
       });
     }
+    // Adopting the very text the server holds (a program written by `headscale-iac import`) writes nothing.
+    if (live.text === a.policy) return { id: POLICY_ID, state: { ...a, ...(live.updatedAt ? { updatedAt: live.updatedAt } : {}) } };
     const stored = await ctx.client.setPolicy(a.policy);
     ctx.lists.invalidate("policy");
     return { id: POLICY_ID, state: { ...a, ...(stored.updatedAt ? { updatedAt: stored.updatedAt } : {}) } };

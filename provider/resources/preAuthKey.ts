@@ -38,10 +38,12 @@ type State = z.infer<typeof state>;
 
 const DEFAULT_EXPIRATION = "1h";
 
-/** hskey-auth-<prefix>-<secret> (0.28+) → hskey-auth-<prefix>; older plain keys → first 8 characters. */
-function prefixOf(key: string): string {
-  const m = /^(hskey-auth-[^-]+)-/.exec(key);
-  return m ? m[1]! : key.slice(0, 8);
+/**
+ * hskey-auth-<prefix>-<secret> (0.28+; also a list's masked hskey-auth-<prefix>-***) → hskey-auth-<prefix>;
+ * older plain keys → first 8 characters. The prefix has a fixed length of 12 and may itself contain '-'.
+ */
+export function prefixOf(key: string): string {
+  return key.startsWith("hskey-auth-") ? key.slice(0, "hskey-auth-".length + 12) : key.slice(0, 8);
 }
 
 function isExpired(expiresAt: string | undefined, now = Date.now()): boolean {

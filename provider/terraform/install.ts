@@ -20,15 +20,15 @@ export const PROVIDER_TYPE = "headscale";
 export const PROVIDER_SOURCE = `${PROVIDER_HOST}/${PROVIDER_NAMESPACE}/${PROVIDER_TYPE}`;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** The built server's launcher next to this file (dist/provider/terraform/launch.js). */
-export const DEFAULT_ENTRY = path.join(here, "launch.js");
+/** The provider executable of this package (bin/terraform-provider-headscale, CommonJS). */
+export const DEFAULT_ENTRY = path.resolve(here, "..", "..", "..", "bin", "terraform-provider-headscale");
 
 export interface InstallOptions {
   /** Mirror root; default ~/.terraform.d/plugins, which Terraform and OpenTofu search without configuration. */
   mirror?: string;
   /** Provider version; default this package's version. */
   version?: string;
-  /** The ESM module that serves the provider; default the built server of this package. */
+  /** The module that serves the provider (an ES module, or a CommonJS file without .js/.mjs); default this package's executable. */
   entry?: string;
 }
 
@@ -63,9 +63,13 @@ export function installProvider(opts: InstallOptions = {}): Installed {
   const dir = path.join(mirror, PROVIDER_HOST, PROVIDER_NAMESPACE, PROVIDER_TYPE, version, platform());
   const executable = path.join(dir, `terraform-provider-${PROVIDER_TYPE}_v${version}`);
   mkdirSync(dir, { recursive: true });
-  // Terraform execs this file directly. A dynamic import() runs in a CommonJS or ESM scope alike, so the
-  // launcher works wherever the mirror lives.
-  writeFileSync(executable, `#!/usr/bin/env node\n// headscale-iac Terraform provider launcher\nimport(${JSON.stringify(pathToFileURL(entry).href)});\n`);
+  // Terraform execs this file directly. It runs as CommonJS unless the mirror sits in an ES module package:
+  // require() keeps Node's ES module loader out of the way of the handshake (launchBundled.ts); import()
+  // works in either scope, and for ES module entries.
+  const load = /\.m?js$/.test(entry)
+    ? `import(${JSON.stringify(pathToFileURL(entry).href)});`
+    : `if (typeof require === "function") require(${JSON.stringify(entry)});\nelse import(${JSON.stringify(pathToFileURL(entry).href)});`;
+  writeFileSync(executable, `#!/usr/bin/env node\n// headscale-iac Terraform provider launcher\n${load}\n`);
   chmodSync(executable, 0o755);
   return { source: PROVIDER_SOURCE, version, mirror, executable };
 }

@@ -1,6 +1,7 @@
-// The Terraform/OpenTofu provider process (bin/terraform-provider-headscale runs this).
+// The Terraform/OpenTofu provider server (launch.ts loads this, or its bundle, after the handshake).
 import "./stdoutGuard.js"; // first: nothing but the handshake may reach stdout
+import type { Handshake } from "./handshake.js";
 import { headscaleProvider } from "./headscale.js";
 import { serve } from "./serve.js";
 
-await serve(headscaleProvider);
+export const start = (early?: Handshake): Promise<void> => serve(headscaleProvider, early);

@@ -2,7 +2,18 @@
 // the resource name: each method loads the engine by the package's own name inside the provider host.
 import type * as pulumi from "@pulumi/pulumi";
 
+// One provider object per resource type, not per resource: Pulumi caches the serialized provider by
+// object identity, and serializing a closure (V8 inspector round trips) was most of a preview's time,
+// once per resource. The provider host likewise deserializes each distinct text once.
+const providers = new Map<string, pulumi.dynamic.ResourceProvider>();
+
 export function dynamicProvider(resourceName: string): pulumi.dynamic.ResourceProvider {
+  let provider = providers.get(resourceName);
+  if (!provider) providers.set(resourceName, (provider = providerFor(resourceName)));
+  return provider;
+}
+
+function providerFor(resourceName: string): pulumi.dynamic.ResourceProvider {
   return {
     async configure(req) {
       (await import("headscale-iac/pulumi-engine")).configure(req.config);

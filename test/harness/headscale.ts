@@ -24,6 +24,8 @@ export interface HeadscaleServer {
   logTail(lines?: number): string;
   /** Freezes (SIGSTOP) or thaws (SIGCONT) the server process: a hung server that still accepts connections. */
   freeze(frozen: boolean): void;
+  /** Kills the server process outright (SIGKILL: a crash); stop() still cleans up. */
+  crash(): void;
   stop(): Promise<void>;
 }
 
@@ -122,6 +124,7 @@ export async function startHeadscale(opts: StartOptions = {}): Promise<Headscale
     createApiKey,
     logTail,
     freeze: (frozen) => void child.kill(frozen ? "SIGSTOP" : "SIGCONT"),
+    crash: () => void child.kill("SIGKILL"),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -28,6 +28,8 @@ export interface JoinOptions {
   /** `--advertise-exit-node`. */
   advertiseExitNode?: boolean;
   timeoutMs?: number;
+  /** Extra `tailscale up` flags. */
+  upArgs?: string[];
 }
 
 export async function joinNode(opts: JoinOptions): Promise<TailscaleNode> {
@@ -54,6 +56,7 @@ export async function joinNode(opts: JoinOptions): Promise<TailscaleNode> {
         "--accept-dns=false",
         ...(opts.advertiseRoutes?.length ? [`--advertise-routes=${opts.advertiseRoutes.join(",")}`] : []),
         ...(opts.advertiseExitNode ? ["--advertise-exit-node"] : []),
+        ...(opts.upArgs ?? []),
         ...extra,
       ]);
     } catch (e) {

@@ -20,6 +20,10 @@ export interface Step {
   runProgram?: boolean;
   /** Expect the step to fail (the result then carries the error text). */
   expectFailure?: boolean;
+  /** up/destroy: resource operations run at once (Pulumi's default is unbounded). */
+  parallel?: number;
+  /** up: refresh first (`pulumi up --refresh`), the way to repair out-of-band changes. */
+  refresh?: boolean;
 }
 export interface Job {
   workDir: string;
@@ -39,6 +43,8 @@ export interface StepResult {
   changes?: Record<string, number>;
   outputs?: Record<string, { value: unknown; secret: boolean }>;
   exported?: string;
+  /** Wall time of the operation itself (the engine's run; opening the stack not included). */
+  ms?: number;
   /** How long the step took, from opening the stack to its result. */
   seconds?: number;
 }
@@ -86,22 +92,24 @@ async function runStep(job: Job, step: Step): Promise<StepResult> {
   const onOutput = (s: string) => (output += s);
   try {
     const stack = await openStack(job, await programFor(job, step.spec));
+    const started = performance.now();
+    const ms = () => Math.round(performance.now() - started);
     switch (step.op) {
       case "up": {
-        const r = await stack.up({ onOutput, color: "never" });
-        return { op: step.op, ok: true, output, changes: r.summary.resourceChanges as Record<string, number>, outputs: r.outputs };
+        const r = await stack.up({ onOutput, color: "never", ...(step.parallel ? { parallel: step.parallel } : {}), ...(step.refresh ? { refresh: true } : {}) });
+        return { op: step.op, ok: true, output, changes: r.summary.resourceChanges as Record<string, number>, outputs: r.outputs, ms: ms() };
       }
       case "preview": {
         const r = await stack.preview({ onOutput, color: "never", diff: true });
-        return { op: step.op, ok: true, output, changes: r.changeSummary as Record<string, number> };
+        return { op: step.op, ok: true, output, changes: r.changeSummary as Record<string, number>, ms: ms() };
       }
       case "refresh": {
         const r = await stack.refresh({ onOutput, color: "never", ...(step.runProgram ? { runProgram: true } : {}) });
-        return { op: step.op, ok: true, output, changes: r.summary.resourceChanges as Record<string, number> };
+        return { op: step.op, ok: true, output, changes: r.summary.resourceChanges as Record<string, number>, ms: ms() };
       }
       case "destroy": {
         const r = await stack.destroy({ onOutput, color: "never" });
-        return { op: step.op, ok: true, output, changes: r.summary.resourceChanges as Record<string, number> };
+        return { op: step.op, ok: true, output, changes: r.summary.resourceChanges as Record<string, number>, ms: ms() };
       }
       case "outputs":
         return { op: step.op, ok: true, output, outputs: await stack.outputs() };

@@ -27,6 +27,8 @@ export class HeadscaleWorkspace {
   private readonly env: NodeJS.ProcessEnv;
   /** Every command reaches the server through a write audit: a plan that writes anything fails. */
   private audit: Promise<WriteAudit> | undefined;
+  /** A command running longer is killed (the scale bench raises it for 1,000 objects). */
+  commandTimeoutMs = 120_000;
 
   constructor(readonly cli: string, private readonly server: { url: string; apiKey: string }) {
     this.base = mkdtempSync(path.join(tmpdir(), `headscale-iac-${cli}-hs-`));
@@ -75,7 +77,7 @@ export class HeadscaleWorkspace {
   private exec(args: string[], merged: NodeJS.ProcessEnv): Promise<CliResult> {
     const noColor = args[0] === "output" || args[0] === "version" ? [] : ["-no-color"];
     return new Promise((resolve) => {
-      execFile(this.cli, [...args, ...noColor], { cwd: this.dir, env: merged, timeout: 120_000, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
+      execFile(this.cli, [...args, ...noColor], { cwd: this.dir, env: merged, timeout: this.commandTimeoutMs, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
         const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
         const output = `${stdout}${stderr}`;
         this.transcript.push(output);
