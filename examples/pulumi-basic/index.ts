@@ -1,10 +1,13 @@
 // Users alice, bob and servers; an ACL policy with groups, tag owners and rules; a reusable key, tagged
-// tag:server, that servers join with. Run with `pulumi up` after
+// tag:server, that servers join with. Run in this directory (README.md has every step):
+//   npm install && pulumi stack init dev
 //   pulumi config set headscale:url https://headscale.example.com
 //   pulumi config set --secret headscale:apiKey <key from `headscale apikeys create`>
+//   pulumi up
 import * as headscale from "headscale-iac/pulumi";
 
-export const policyText = `{
+// Not exported: Pulumi takes an entry module's default export or its named exports as the program, not both.
+const policyText = `{
   // Admins reach everything; everybody reaches the servers' web ports.
   "groups": {
     "group:admin": ["alice@"],

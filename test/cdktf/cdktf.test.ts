@@ -17,7 +17,7 @@ import { CdktfProject, exampleDir, STACK, withoutMetadata } from "./project.js";
 
 /** `policyText` of the Pulumi example and of the CDKTF example, read from their sources. */
 const policyTextOf = (file: string) => {
-  const m = /export const policyText = `([^`]*)`/.exec(readFileSync(file, "utf8"));
+  const m = /const policyText = `([^`]*)`/.exec(readFileSync(file, "utf8"));
   if (!m) throw new Error(`${file} has no policyText`);
   return m[1]!;
 };

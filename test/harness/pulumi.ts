@@ -4,8 +4,23 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Job, Step, StepResult } from "../programs/driver.js";
+import { laneDriverDir } from "./laneDriver.js";
+import { lane, type LaneName } from "./lanes.js";
 import { root } from "./tools.js";
 import { assertNoWrites, startWriteAudit, type WriteAudit } from "./writeAudit.js";
+
+/**
+ * Which toolchain lane the Automation-API driver runs on: PULUMI_LANE=current (the vitest project
+ * "current" sets it) runs it with Node 24, the newest @pulumi/pulumi (installed from the packed package)
+ * and the CLI of that version; default: the checkout's own node_modules on the machine's Node (floor).
+ */
+async function driverCommand(): Promise<{ node: string; script: string; env: NodeJS.ProcessEnv }> {
+  const l = lane((process.env.PULUMI_LANE ?? "floor") as LaneName);
+  const expect = { PULUMI_LANE_EXPECT: `${l.nodeVersion} ${l.pulumi}` };
+  if (l.name === "floor") return { node: process.execPath, script: path.join(root, "dist", "test", "programs", "driver.js"), env: { ...process.env, ...expect } };
+  const dir = await laneDriverDir(l);
+  return { node: l.node, script: path.join(dir, "test", "programs", "driver.js"), env: { ...process.env, ...expect, PULUMI_LANE_DIR: dir, HEADSCALE_IAC_ROOT: root } };
+}
 
 export type { Step, StepResult };
 
@@ -40,9 +55,10 @@ export function pulumiProject(opts: { url: string; apiKey: string; program: stri
   return { workDir, run, setServer: (url, apiKey) => (server = { url, apiKey }), dispose };
 }
 
-function runDriver(job: Job): Promise<StepResult[]> {
+async function runDriver(job: Job): Promise<StepResult[]> {
+  const driver = await driverCommand();
   return new Promise<StepResult[]>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(root, "dist", "test", "programs", "driver.js")], { cwd: job.workDir, stdio: ["pipe", "pipe", "pipe"] });
+      const child = spawn(driver.node, [driver.script], { cwd: job.workDir, env: driver.env, stdio: ["pipe", "pipe", "pipe"] });
       let out = "";
       let err = "";
       child.stdout.on("data", (d: Buffer) => (out += d));

@@ -20,7 +20,8 @@ function findRepoRoot(): string {
   }
 }
 
-export const root = findRepoRoot();
+// HEADSCALE_IAC_ROOT: set when this module runs from a copy outside the checkout (a lane's driver, lanes.ts).
+export const root = process.env.HEADSCALE_IAC_ROOT ?? findRepoRoot();
 export const cacheDir = process.env.HEADSCALE_IAC_CACHE ?? path.join(homedir(), ".cache", "headscale-iac");
 export const binDir = path.join(cacheDir, "bin");
 

@@ -5,7 +5,7 @@
 // job: { workDir, stack, url, apiKey, program: "example:<dir>" | "spec", steps: [{ op, spec?, config? }] }
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, symlinkSync, existsSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync, existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { programFromSpec, type ProgramSpec } from "./spec.js";
@@ -49,18 +49,33 @@ export interface StepResult {
   seconds?: number;
 }
 
+// On a lane other than the checkout's own (test/harness/laneDriver.ts), this driver runs from a copy in
+// PULUMI_LANE_DIR, whose node_modules hold that lane's @pulumi/pulumi and the packed package, and whose
+// bin/pulumi is that lane's CLI.
+const laneDir = process.env.PULUMI_LANE_DIR;
+const modulesDir = path.join(laneDir ?? root, "node_modules");
+
+/** PULUMI_LANE_EXPECT="<node> <pulumi>": refuse to run on anything else (a lane must be what it says). */
+function checkLane(cliVersion: string): void {
+  const expected = process.env.PULUMI_LANE_EXPECT;
+  if (!expected) return;
+  const sdk = (JSON.parse(readFileSync(path.join(modulesDir, "@pulumi", "pulumi", "package.json"), "utf8")) as { version: string }).version;
+  const actual = `${process.versions.node} ${sdk}`;
+  if (actual !== expected || cliVersion !== sdk) throw new Error(`lane mismatch: expected Node/@pulumi/pulumi ${expected} and the CLI of that version, got ${actual} and CLI ${cliVersion}`);
+}
+
 /** Like a user's project: node_modules with @pulumi/pulumi and headscale-iac, so the provider host finds both. */
 function prepareWorkDir(dir: string): void {
   const nm = path.join(dir, "node_modules");
   mkdirSync(nm, { recursive: true });
-  if (!existsSync(path.join(nm, "@pulumi"))) symlinkSync(path.join(root, "node_modules", "@pulumi"), path.join(nm, "@pulumi"));
-  if (!existsSync(path.join(nm, "headscale-iac"))) symlinkSync(root, path.join(nm, "headscale-iac"));
+  if (!existsSync(path.join(nm, "@pulumi"))) symlinkSync(path.join(modulesDir, "@pulumi"), path.join(nm, "@pulumi"));
+  if (!existsSync(path.join(nm, "headscale-iac"))) symlinkSync(laneDir ? path.join(modulesDir, "headscale-iac") : root, path.join(nm, "headscale-iac"));
 }
 
 async function programFor(job: Job, spec: ProgramSpec | undefined): Promise<() => Promise<unknown>> {
   if (job.program === "spec") return programFromSpec(spec ?? {});
   const example = job.program.replace(/^example:/, "");
-  const mod = await import(pathToFileURL(path.join(root, "dist", "examples", example, "index.js")).href);
+  const mod = await import(pathToFileURL(path.join(laneDir ?? path.join(root, "dist"), "examples", example, "index.js")).href);
   return mod.default as () => Promise<unknown>;
 }
 
@@ -68,16 +83,17 @@ async function openStack(job: Job, program: () => Promise<unknown>): Promise<Sta
   const pulumiHome = path.join(job.workDir, ".pulumi-home");
   const state = path.join(job.workDir, "state");
   mkdirSync(state, { recursive: true });
-  const pulumiBin = path.join(root, "node_modules", "@pulumi", "pulumi");
+  const pulumiBin = path.join(modulesDir, "@pulumi", "pulumi");
   const envVars = {
     PULUMI_HOME: pulumiHome,
     PULUMI_BACKEND_URL: pathToFileURL(state).href,
     PULUMI_CONFIG_PASSPHRASE: "test-passphrase",
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PATH: `${binDir}:${pulumiBin}:${path.dirname(process.execPath)}:${process.env.PATH ?? ""}`,
+    PATH: `${laneDir ? `${path.join(laneDir, "bin")}:` : ""}${binDir}:${pulumiBin}:${path.dirname(process.execPath)}:${process.env.PATH ?? ""}`,
   };
-  const pulumiCommand = await PulumiCommand.get({ root: cacheDir });
+  const pulumiCommand = await PulumiCommand.get({ root: laneDir ?? cacheDir });
+  checkLane(String(pulumiCommand.version));
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName: job.stack, projectName: "headscale-test", program: program as never },
     { workDir: job.workDir, envVars, pulumiCommand, projectSettings: { name: "headscale-test", runtime: "nodejs", backend: { url: envVars.PULUMI_BACKEND_URL } } },
@@ -115,7 +131,7 @@ async function runStep(job: Job, step: Step): Promise<StepResult> {
         return { op: step.op, ok: true, output, outputs: await stack.outputs() };
       case "export": {
         // Not stack.exportStack(): it passes --show-secrets. This is what a user's `pulumi stack export` shows.
-        const exported = execFileSync(path.join(binDir, "pulumi"), ["stack", "export", "--stack", job.stack, "--cwd", job.workDir], { env: { ...process.env, ...(stack.workspace as LocalWorkspace).envVars }, encoding: "utf8" });
+        const exported = execFileSync(path.join(laneDir ?? cacheDir, "bin", "pulumi"), ["stack", "export", "--stack", job.stack, "--cwd", job.workDir], { env: { ...process.env, ...(stack.workspace as LocalWorkspace).envVars }, encoding: "utf8" });
         return { op: step.op, ok: true, output, exported };
       }
     }

@@ -11,7 +11,7 @@ import { assertNoWrites, startWriteAudit, type WriteAudit } from "../harness/wri
 export const exampleDir = path.join(root, "examples", "terraform-basic");
 export const exampleTf = readFileSync(path.join(exampleDir, "main.tf"), "utf8");
 /** `policyText` of the Pulumi example, read from its source (importing it would load @pulumi/pulumi). */
-export const pulumiPolicyText = /export const policyText = `([^`]*)`/.exec(readFileSync(path.join(root, "examples", "pulumi-basic", "index.ts"), "utf8"))![1]!;
+export const pulumiPolicyText = /const policyText = `([^`]*)`/.exec(readFileSync(path.join(root, "examples", "pulumi-basic", "index.ts"), "utf8"))![1]!;
 
 export interface CliResult {
   code: number;
