@@ -4,21 +4,25 @@ import { HeadscaleError, isNotFound, redact } from "./errors.js";
 import { mapError } from "./mapError.js";
 import { Transport, type CallObserver, type ConnectionOptions, type Request } from "./transport.js";
 import {
+  ApiKeySchema,
   NodeSchema,
   PolicyResponseSchema,
   PreAuthKeySchema,
   UserSchema,
   VersionResponseSchema,
+  type ApiKey,
+  type ApiKeyRef,
   type CreatePreAuthKeyInput,
   type CreateUserInput,
   type Node,
+  type NodeExpiry,
   type PolicyDocument,
   type PreAuthKey,
   type PreAuthKeyRef,
   type User,
 } from "./types.js";
 import { capabilitiesOf, developmentBuild, inferredOldest, OLDEST_SUPPORTED_MINOR, parseVersion, type Capabilities, type ServerVersion } from "./version.js";
-import { checkTag, checkUserName } from "./validation.js";
+import { checkNodeName, checkTag, checkUserName } from "./validation.js";
 
 export interface ServerInfo extends ServerVersion {
   caps: Capabilities;
@@ -45,6 +49,11 @@ export class HeadscaleClient {
 
   close(): void {
     this.transport.close();
+  }
+
+  /** Prefix of the API key this client authenticates with (to refuse expiring the key in use). */
+  get apiKeyPrefix(): string {
+    return apiKeyPrefixOf(this.apiKey);
   }
 
   // ---- server -------------------------------------------------------------------------------------
@@ -182,6 +191,35 @@ export class HeadscaleClient {
     await this.call({ method: "DELETE", path: "/api/v1/preauthkey", query: { id }, idempotent: true, operation: op }, z.unknown());
   }
 
+  // ---- API keys -----------------------------------------------------------------------------------
+
+  /** Creates an admin API key; the full key is returned only here (the server keeps a hash). */
+  async createApiKey(expiration: Date): Promise<string> {
+    const op = "create API key";
+    if (Number.isNaN(expiration.getTime())) reject(op, "expiration", "not a valid time");
+    const body = await this.call(
+      { method: "POST", path: "/api/v1/apikey", body: { expiration: expiration.toISOString() }, idempotent: false, operation: op },
+      z.object({ apiKey: z.string().min(1) }),
+    );
+    return body.apiKey;
+  }
+
+  async listApiKeys(): Promise<ApiKey[]> {
+    const body = await this.call({ method: "GET", path: "/api/v1/apikey", idempotent: true, operation: "list API keys" }, z.object({ apiKeys: z.array(ApiKeySchema).default([]) }));
+    return body.apiKeys;
+  }
+
+  async expireApiKey(ref: ApiKeyRef): Promise<void> {
+    const { caps } = await this.server();
+    const body = caps.apiKeyIdOperations && ref.id ? { id: ref.id } : { prefix: ref.prefix };
+    await this.call({ method: "POST", path: "/api/v1/apikey/expire", body, idempotent: true, operation: `expire API key ${ref.prefix}` }, z.unknown());
+  }
+
+  /** By prefix on every version: up to 0.29 the route has the prefix in its path, and id + prefix is refused. */
+  async deleteApiKey(ref: ApiKeyRef): Promise<void> {
+    await this.call({ method: "DELETE", path: `/api/v1/apikey/${seg(ref.prefix)}`, idempotent: true, operation: `delete API key ${ref.prefix}` }, z.unknown());
+  }
+
   // ---- nodes --------------------------------------------------------------------------------------
 
   async listNodes(userName?: string): Promise<Node[]> {
@@ -214,6 +252,28 @@ export class HeadscaleClient {
       { method: "POST", path: `/api/v1/node/${seg(id)}/approve_routes`, body: { routes }, idempotent: true, operation: `approve routes of node ${id}` },
       z.object({ node: NodeSchema }),
     );
+    return body.node;
+  }
+
+  async renameNode(id: string, newName: string): Promise<Node> {
+    const op = `rename node ${id} to "${newName}"`;
+    reject(op, "givenName", checkNodeName(newName));
+    const body = await this.call({ method: "POST", path: `/api/v1/node/${seg(id)}/rename/${seg(newName)}`, idempotent: true, operation: op }, z.object({ node: NodeSchema }));
+    return body.node;
+  }
+
+  /** Sets when a node's key expires: a time (0.27.1+) or never (0.29+). */
+  async setNodeExpiry(id: string, expiry: NodeExpiry): Promise<Node> {
+    const { caps, version } = await this.server();
+    const op = `set key expiry of node ${id}`;
+    if (expiry === "never" && !caps.nodeExpiryNever) throw new HeadscaleError({ kind: "unsupported", operation: op, hint: `Headscale ${version} cannot disable a node's key expiry (0.29+): give a time` });
+    if (expiry !== "never" && !caps.nodeExpiryAt) throw new HeadscaleError({ kind: "unsupported", operation: op, hint: `Headscale ${version} can only expire a node now (a chosen time needs 0.27.1+)` });
+    if (expiry !== "never" && Number.isNaN(expiry.getTime())) reject(op, "expiry", "not a valid time");
+    // Up to 0.29 the expiry travels as query parameters (the gateway maps no body for this call); the Huma
+    // API (main, 0.30) reads a JSON body. Each ignores the other form and expires the node now, silently.
+    const options = expiry === "never" ? { disableExpiry: true } : { expiry: expiry.toISOString() };
+    const form = caps.expireNodeJsonBody ? { body: options } : { query: Object.fromEntries(Object.entries(options).map(([k, v]) => [k, String(v)])) };
+    const body = await this.call({ method: "POST", path: `/api/v1/node/${seg(id)}/expire`, ...form, idempotent: true, operation: op }, z.object({ node: NodeSchema }));
     return body.node;
   }
 
@@ -293,6 +353,14 @@ export class HeadscaleClient {
     }
     return parsed.data;
   }
+}
+
+/**
+ * `hskey-api-<prefix>-<secret>` (0.28+; the prefix is 12 URL-safe characters, which may include '-') or
+ * `<prefix>.<secret>` (older) → the prefix the server lists.
+ */
+export function apiKeyPrefixOf(key: string): string {
+  return /^hskey-api-(.{12})-/.exec(key)?.[1] ?? key.split(".")[0] ?? "";
 }
 
 function reject(operation: string, fieldName: string, problem: string | undefined): void {

@@ -1,6 +1,6 @@
-export { HeadscaleClient, type ServerInfo } from "./client.js";
+export { HeadscaleClient, apiKeyPrefixOf, type ServerInfo } from "./client.js";
 export { HeadscaleError, isNotFound, redact, type ErrorKind } from "./errors.js";
 export { checkUrl, type ConnectionOptions, type CallObserver } from "./transport.js";
-export type { User, PreAuthKey, Node, PolicyDocument, CreateUserInput, CreatePreAuthKeyInput, PreAuthKeyRef } from "./types.js";
+export type { User, PreAuthKey, Node, PolicyDocument, CreateUserInput, CreatePreAuthKeyInput, PreAuthKeyRef, ApiKey, ApiKeyRef, NodeExpiry } from "./types.js";
 export { capabilitiesOf, parseVersion, type Capabilities, type ServerVersion } from "./version.js";
-export { checkTag, checkUserName } from "./validation.js";
+export { checkNodeName, checkTag, checkUserName } from "./validation.js";

@@ -57,6 +57,31 @@ export const NodeSchema = RawNodeSchema.transform((n) => {
 });
 export type Node = z.infer<typeof NodeSchema>;
 
+/**
+ * An admin API key as listed (never the secret). 0.28+ list the prefix masked, `hskey-api-<prefix>-***`
+ * (or `<prefix>***` for a key from before 0.28): normalised to the bare prefix every version expires by.
+ */
+export const ApiKeySchema = z.looseObject({
+  id,
+  prefix: z
+    .string()
+    .default("")
+    .transform((p) => (p.startsWith("hskey-api-") ? p.slice("hskey-api-".length).replace(/-\*+$/, "") : p.replace(/\*+$/, ""))),
+  expiration: z.string().optional(),
+  createdAt: z.string().optional(),
+  lastSeen: z.string().optional(),
+});
+export type ApiKey = z.infer<typeof ApiKeySchema>;
+
+/** What identifies an API key for expire/delete: the id (0.28+) or the prefix (every version). */
+export interface ApiKeyRef {
+  id?: string;
+  prefix: string;
+}
+
+/** A node's key expiry: a time, or "never" (0.29+). */
+export type NodeExpiry = Date | "never";
+
 export const PolicyResponseSchema = z.looseObject({
   policy: z.string().default(""),
   updatedAt: z.string().optional(),

@@ -14,3 +14,15 @@ export function checkUserName(name: string): string | undefined {
 
 /** Tag rules live with the policy tooling (one place for the API's and the policy parser's rules). */
 export { isValidTag as checkTag } from "../policy/validate.js";
+
+/** A node's given name is its MagicDNS label: 1–63 lowercase letters, digits and '-', not at either end. */
+export function checkNodeName(name: string): string | undefined {
+  if (name === "") return "must not be empty";
+  if (name.length > 63) return `"${name}" is ${name.length} characters long: a DNS label has at most 63`;
+  if (!/^[a-z0-9-]+$/.test(name)) {
+    const suggestion = name.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63);
+    return `"${name}" is not a DNS label: use only lowercase letters, digits and '-'${suggestion ? ` (e.g. "${suggestion}")` : ""}`;
+  }
+  if (name.startsWith("-") || name.endsWith("-")) return `"${name}" must not start or end with '-'`;
+  return undefined;
+}

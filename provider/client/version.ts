@@ -44,6 +44,12 @@ export interface Capabilities {
   registrationIdPrefix: string;
   /** Length of the random part of a registration id. */
   registrationIdRandomLength: number;
+  /** API keys are expired/deleted by id (0.28+); before, by prefix only. */
+  apiKeyIdOperations: boolean;
+  /** A node's key expiry can be set to a chosen time (0.27.1+); 0.26 can only expire it now. */
+  nodeExpiryAt: boolean;
+  /** A node's key expiry can be disabled: the node never expires (0.29+). */
+  nodeExpiryNever: boolean;
 }
 
 /** First minor that speaks the Huma API ("0.30.0" in the main branch's CHANGELOG); 0.29 is the last grpc-gateway one. */
@@ -97,6 +103,9 @@ export function capabilitiesOf(v: ServerVersion): Capabilities {
     userDeleteRemovesAllKeys: v.major === 0 && v.minor === 28,
     registrationIdPrefix: atLeast(v, 29) ? "hskey-authreq-" : "",
     registrationIdRandomLength: 24,
+    apiKeyIdOperations: atLeast(v, 28),
+    nodeExpiryAt: atLeast(v, 28) || (v.minor === 27 && v.patch >= 1),
+    nodeExpiryNever: atLeast(v, 29),
   };
 }
 

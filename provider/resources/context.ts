@@ -1,6 +1,6 @@
 // One context per run of a frontend (a Pulumi provider host, a Terraform provider process): one client,
 // and list results shared by every resource, so a refresh of N objects costs one list call per kind.
-import type { HeadscaleClient, Node, PolicyDocument, PreAuthKey, User } from "../client/index.js";
+import type { ApiKey, HeadscaleClient, Node, PolicyDocument, PreAuthKey, User } from "../client/index.js";
 import type { Context, ListCache } from "./declaration.js";
 
 export function createContext(client: HeadscaleClient, log: (message: string) => void = () => {}): Context {
@@ -30,6 +30,7 @@ function createListCache(client: HeadscaleClient): ListCache {
     users: () => cached<User[]>("users", () => client.listUsers()),
     nodes: () => cached<Node[]>("nodes", () => client.listNodes()),
     policy: () => cached<PolicyDocument>("policy", () => client.getPolicy()),
+    apiKeys: () => cached<ApiKey[]>("apiKeys", () => client.listApiKeys()),
     preAuthKeys: () =>
       cached<PreAuthKey[]>("preAuthKeys", async () => {
         const { caps } = await client.server();

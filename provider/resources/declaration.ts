@@ -69,8 +69,9 @@ export interface ListCache {
   nodes(): Promise<import("../client/index.js").Node[]>;
   preAuthKeys(): Promise<import("../client/index.js").PreAuthKey[]>;
   policy(): Promise<import("../client/index.js").PolicyDocument>;
+  apiKeys(): Promise<import("../client/index.js").ApiKey[]>;
   /** Forget cached lists after a write that changes them. */
-  invalidate(kind?: "users" | "nodes" | "preAuthKeys" | "policy"): void;
+  invalidate(kind?: "users" | "nodes" | "preAuthKeys" | "policy" | "apiKeys"): void;
 }
 
 export interface DiffResult {

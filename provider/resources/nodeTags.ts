@@ -1,10 +1,11 @@
 // The tags of one node. Headscale 0.28+ treats tags as identity: a tagged node loses its user and cannot
 // be untagged through the API, so destroying this resource leaves the tags in place (and says so).
 import { z } from "zod";
-import { HeadscaleError, type Node } from "../client/index.js";
+import type { Node } from "../client/index.js";
 import { field, isUnknown, type Context, type Problem, type ResourceDeclaration } from "./declaration.js";
 import { sameSet } from "./diffing.js";
 import { durationHelp, parseDuration } from "./duration.js";
+import { matchesName, resolveNode } from "./nodes.js";
 import { checkTagsDefined, tagProblems } from "./lookups.js";
 
 const args = z.object({
@@ -19,28 +20,6 @@ const state = args.extend({
   givenName: field(z.string(), { description: "The node's name.", computed: true }),
 });
 type State = z.infer<typeof state>;
-
-const matchesName = (n: Node, name: string) => n.givenName === name || n.name === name;
-
-async function resolveNode(ctx: Context, a: { nodeId?: string; nodeName?: string; waitFor?: string }): Promise<Node> {
-  const waitMs = a.waitFor ? (parseDuration(a.waitFor) ?? 0) : 0;
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    ctx.lists.invalidate("nodes");
-    const nodes = await ctx.lists.nodes();
-    const found = a.nodeId ? nodes.filter((n) => n.id === a.nodeId) : nodes.filter((n) => matchesName(n, a.nodeName ?? ""));
-    if (found.length > 1) throw new HeadscaleError({ kind: "invalid_argument", operation: `find node "${a.nodeName}"`, hint: `${found.length} nodes have that name (ids ${found.map((n) => n.id).join(", ")}): use nodeId` });
-    if (found[0]) return found[0];
-    if (Date.now() >= deadline) {
-      throw new HeadscaleError({
-        kind: "not_found",
-        operation: `find node ${a.nodeId ? `id ${a.nodeId}` : `"${a.nodeName}"`}`,
-        hint: `${waitMs ? `it did not appear within ${a.waitFor}; ` : ""}nodes now: ${nodes.map((n) => `${n.givenName || n.name} (${n.id})`).join(", ") || "none"}${a.nodeName && !waitMs ? '. If it is still joining, set waitFor (e.g. "2m")' : ""}`,
-      });
-    }
-    await new Promise((r) => setTimeout(r, 2000));
-  }
-}
 
 function toState(a: z.infer<typeof args>, node: Node): State {
   const tags = sameSet(a.tags, node.tags) ? a.tags : node.tags;

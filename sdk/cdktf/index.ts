@@ -2,10 +2,15 @@
 // registry.terraform.io/headscale-iac/headscale. Do not edit; regenerate with: npm run build && node dist/sdk/cdktf/generate.js
 // CDKTF bindings for the headscale provider: import { HeadscaleProvider, User, Policy, PreAuthKey } from "headscale-iac/cdktf".
 // Every class of generated/ is exported here by name, and each module as a namespace (as `cdktf get` lays them out).
+export * from "./generated/api-key/index.js";
+export * from "./generated/data-headscale-api-keys/index.js";
 export * from "./generated/data-headscale-nodes/index.js";
 export * from "./generated/data-headscale-policy/index.js";
+export * from "./generated/data-headscale-pre-auth-keys/index.js";
 export * from "./generated/data-headscale-user/index.js";
 export * from "./generated/data-headscale-users/index.js";
+export * from "./generated/node/index.js";
+export * from "./generated/node-routes/index.js";
 export * from "./generated/node-tags/index.js";
 export * from "./generated/policy/index.js";
 export * from "./generated/pre-auth-key/index.js";

@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { HeadscaleClient } from "../../provider/client/index.js";
-import { createContext, NodesLookup, PolicyLookup, UserLookup, UsersLookup, type DataSourceDeclaration } from "../../provider/resources/index.js";
+import { ApiKeysLookup, createContext, NodesLookup, PolicyLookup, PreAuthKeysLookup, UserLookup, UsersLookup, type DataSourceDeclaration } from "../../provider/resources/index.js";
 
 function clientFromConfig(): HeadscaleClient {
   const cfg = new pulumi.Config("headscale");
@@ -27,3 +27,5 @@ export const getUsers = (args: z.input<(typeof UsersLookup)["args"]> = {}) => lo
 export const getUser = (args: z.input<(typeof UserLookup)["args"]>) => lookup(UserLookup, args);
 export const getNodes = (args: z.input<(typeof NodesLookup)["args"]> = {}) => lookup(NodesLookup, args);
 export const getPolicy = () => lookup(PolicyLookup, {});
+export const getPreAuthKeys = (args: z.input<(typeof PreAuthKeysLookup)["args"]> = {}) => lookup(PreAuthKeysLookup, args);
+export const getApiKeys = () => lookup(ApiKeysLookup, {});

@@ -1,7 +1,16 @@
 // Pulumi resources: thin classes whose argument and output types are derived from the declarations.
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { metaOf, NodeTags as NodeTagsDecl, Policy as PolicyDecl, PreAuthKey as PreAuthKeyDecl, User as UserDecl } from "../../provider/resources/index.js";
+import {
+  ApiKey as ApiKeyDecl,
+  metaOf,
+  Node as NodeDecl,
+  NodeRoutes as NodeRoutesDecl,
+  NodeTags as NodeTagsDecl,
+  Policy as PolicyDecl,
+  PreAuthKey as PreAuthKeyDecl,
+  User as UserDecl,
+} from "../../provider/resources/index.js";
 import { policyToText, type PolicyObject } from "../../provider/policy/index.js";
 import { dynamicProvider } from "./provider.js";
 
@@ -74,5 +83,29 @@ export interface NodeTags extends Outputs<StateOf<typeof NodeTagsDecl>> {}
 export class NodeTags extends HeadscaleResource {
   constructor(name: string, args: NodeTagsArgs, opts?: pulumi.CustomResourceOptions) {
     super("NodeTags", NodeTagsDecl, name, { ...args, policy: policyText(args.policy) }, opts);
+  }
+}
+
+export type NodeRoutesArgs = Inputs<ArgsOf<typeof NodeRoutesDecl>>;
+export interface NodeRoutes extends Outputs<StateOf<typeof NodeRoutesDecl>> {}
+export class NodeRoutes extends HeadscaleResource {
+  constructor(name: string, args: NodeRoutesArgs, opts?: pulumi.CustomResourceOptions) {
+    super("NodeRoutes", NodeRoutesDecl, name, args, opts);
+  }
+}
+
+export type ApiKeyArgs = Inputs<ArgsOf<typeof ApiKeyDecl>>;
+export interface ApiKey extends Outputs<StateOf<typeof ApiKeyDecl>> {}
+export class ApiKey extends HeadscaleResource {
+  constructor(name: string, args: ApiKeyArgs = {}, opts?: pulumi.CustomResourceOptions) {
+    super("ApiKey", ApiKeyDecl, name, args, opts); // `key` is secret by its metadata
+  }
+}
+
+export type NodeArgs = Inputs<ArgsOf<typeof NodeDecl>>;
+export interface Node extends Outputs<StateOf<typeof NodeDecl>> {}
+export class Node extends HeadscaleResource {
+  constructor(name: string, args: NodeArgs, opts?: pulumi.CustomResourceOptions) {
+    super("Node", NodeDecl, name, args, opts);
   }
 }

@@ -14,10 +14,25 @@ export interface TailscaleNode {
   /** `tailscale status --json` of the node itself. */
   status(): Promise<{ BackendState: string; Self?: { HostName?: string; Online?: boolean } }>;
   logTail(lines?: number): string;
+  /** Logs in again with another key (e.g. after the node was deleted, to join as another user). */
+  rejoin(authKey: string): Promise<void>;
   stop(opts?: { logout?: boolean }): Promise<void>;
 }
 
-export async function joinNode(opts: { serverUrl: string; authKey: string; hostname: string; timeoutMs?: number; /** Extra `tailscale up` flags, e.g. --advertise-routes=10.0.0.0/24. */ upArgs?: string[] }): Promise<TailscaleNode> {
+export interface JoinOptions {
+  serverUrl: string;
+  authKey: string;
+  hostname: string;
+  /** `--advertise-routes`: subnets this node offers to route. */
+  advertiseRoutes?: string[];
+  /** `--advertise-exit-node`. */
+  advertiseExitNode?: boolean;
+  timeoutMs?: number;
+  /** Extra `tailscale up` flags. */
+  upArgs?: string[];
+}
+
+export async function joinNode(opts: JoinOptions): Promise<TailscaleNode> {
   const dir = mkdtempSync(path.join(tmpdir(), `tsnode-${opts.hostname}-`));
   const socket = path.join(dir, "tailscaled.sock");
   const logFile = path.join(dir, "tailscaled.log");
@@ -31,19 +46,40 @@ export async function joinNode(opts: { serverUrl: string; authKey: string; hostn
     await stopProcess(daemon);
     if (!process.env.KEEP_TEST_DIRS) rmSync(dir, { recursive: true, force: true });
   };
+  const up = async (authKey: string, extra: string[] = []) => {
+    try {
+      await cli([
+        "up",
+        `--login-server=${opts.serverUrl}`,
+        `--authkey=${authKey}`,
+        `--hostname=${opts.hostname}`,
+        "--accept-dns=false",
+        ...(opts.advertiseRoutes?.length ? [`--advertise-routes=${opts.advertiseRoutes.join(",")}`] : []),
+        ...(opts.advertiseExitNode ? ["--advertise-exit-node"] : []),
+        ...(opts.upArgs ?? []),
+        ...extra,
+      ]);
+    } catch (e) {
+      // The auth key is part of the command line in the error: never show it.
+      throw new Error(`node ${opts.hostname} could not join: ${String((e as Error).message).split(authKey).join("[redacted]")}\n${logTail()}`);
+    }
+  };
   try {
     await waitFor("tailscaled socket", async () => (existsSync(socket) ? true : undefined), 20_000);
-    await cli(["up", `--login-server=${opts.serverUrl}`, `--authkey=${opts.authKey}`, `--hostname=${opts.hostname}`, "--accept-dns=false", ...(opts.upArgs ?? [])]);
+    await up(opts.authKey);
   } catch (e) {
-    const tail = logTail();
     await stop();
-    // The auth key is part of the command line in the error: never show it.
-    throw new Error(`node ${opts.hostname} could not join: ${String((e as Error).message).split(opts.authKey).join("[redacted]")}\n${tail}`);
+    throw e;
   }
   return {
     hostname: opts.hostname,
     status: async () => JSON.parse((await cli(["status", "--json", "--self=true", "--peers=false"])).stdout),
     logTail,
+    // Log out first (the server may have deleted the node already): a fresh login uses the key once.
+    rejoin: async (authKey) => {
+      await cli(["logout"]).catch(() => undefined);
+      await up(authKey);
+    },
     stop,
   };
 }

@@ -57,6 +57,11 @@ export const headscaleVersions = (): string[] => {
 };
 /** The newest release (never main: most suites run on it). */
 export const newestHeadscale = (): string => pinnedVersions("headscale").at(-1)!;
+/** Versions the tailnet resources are tested on end to end: the newest 0.29 and 0.28 (within HEADSCALE_VERSIONS). */
+export const resourceVersions = (): string[] => {
+  const newestOf = (minor: number) => headscaleVersions().filter((v) => v.startsWith(`0.${minor}.`)).at(-1);
+  return [newestOf(29), newestOf(28)].filter((v): v is string => v !== undefined);
+};
 export const headscaleBinary = (version: string): string => path.join(binDir, `headscale-${version}`);
 /** The minor of a release; the main lane is newer than every release. */
 export const headscaleMinor = (version: string): number => (version === MAIN ? Number.POSITIVE_INFINITY : Number(version.split(".")[1]));

@@ -35,6 +35,8 @@ const seedGuidePolicy = `{
 const user = (over: object) => ({ users: [{ resource: "u", name: "valid-user", ...over }] });
 const key = (over: object) => ({ keys: [{ resource: "k", user: "alice", expiration: "1h", ...over }] });
 const policy = (text: string) => ({ policy: { resource: "p", policy: text, overwrite: true } });
+const routes = (over: object) => ({ nodeRoutes: [{ resource: "r", nodeId: "1", routes: ["10.0.0.0/24"], ...over }] });
+const node = (over: object) => ({ nodes: [{ resource: "n", nodeName: "web-1", ...over }] });
 const tags = (over: object) => ({ nodeTags: [{ resource: "n", nodeId: "1", tags: ["tag:server"], ...over }] });
 
 const cases: Case[] = [
@@ -93,7 +95,9 @@ async function snapshot(api: HeadscaleClient): Promise<string> {
   const { caps } = await api.server();
   const users = await api.listUsers();
   const keys = caps.keyIdOperations ? await api.listPreAuthKeys() : (await Promise.all(users.map((u) => api.listPreAuthKeys(u.id)))).flat();
-  return JSON.stringify({ users, keys, nodes: await api.listNodes(), policy: (await api.getPolicy()).text });
+  // API keys without lastSeen: the snapshot's own calls move it.
+  const apiKeys = (await api.listApiKeys()).map(({ id, prefix, expiration }) => ({ id, prefix, expiration }));
+  return JSON.stringify({ users, keys, apiKeys, nodes: await api.listNodes(), policy: (await api.getPolicy()).text });
 }
 
 /** Runs every case's preview in one driver process; returns what each printed. */
@@ -160,9 +164,61 @@ describe(`invalid programs fail at preview with no writes (Headscale ${newestHea
   });
 });
 
+/** Routes, API keys and nodes: their own run (one driver process previews a bounded number of programs). */
+const tailnetCases: Case[] = [
+  { name: "malformed route CIDR", spec: routes({ routes: ["10.0.0/24"] }), says: [/NodeRoutes\.routes/, /"10\.0\.0\/24" is not a CIDR/, /"10\.0\.0" is not an IPv4 address/] },
+  { name: "route prefix length out of range", spec: routes({ routes: ["10.0.0.0/33"] }), says: [/NodeRoutes\.routes/, /at most \/32/] },
+  { name: "route with host bits set", spec: routes({ routes: ["10.0.0.1/24"] }), says: [/NodeRoutes\.routes/, /host bits set/, /"10\.0\.0\.0\/24"/] },
+  { name: "IPv6 route with host bits set", spec: routes({ routes: ["fd00::1/64"] }), says: [/NodeRoutes\.routes/, /host bits set/, /"fd00::\/64"/] },
+  { name: "routes for a node name that does not exist, without waitFor", spec: routes({ nodeId: undefined, nodeName: "ghost" }), says: [/NodeRoutes\.nodeName/, /no node is named "ghost"/, /waitFor/] },
+  { name: "routes for a node id that does not exist", spec: routes({ nodeId: "999" }), says: [/NodeRoutes\.nodeId/, /no node has id 999/] },
+  { name: "API key expiration in the past", spec: { apiKeys: [{ resource: "a", expiration: "2020-01-01T00:00:00Z" }] }, says: [/ApiKey\.expiration/, /in the past/] },
+  { name: "API key rotateBefore that is not a duration", spec: { apiKeys: [{ resource: "a", rotateBefore: "monthly" }] }, says: [/ApiKey\.rotateBefore/, /not a duration/] },
+  { name: "node rename to an invalid DNS label", spec: node({ givenName: "Web_01" }), says: [/Node\.givenName/, /not a DNS label/, /"web-01"/] },
+  { name: "node rename to a name another node has", spec: { nodes: [{ resource: "n", nodeName: "web-1", givenName: "db-1" }] }, says: [/Node\.givenName/, /already has the name "db-1"/] },
+  { name: "node key expiry in the past", spec: node({ keyExpiry: "2020-01-01T00:00:00Z" }), says: [/Node\.keyExpiry/, /in the past/] },
+  { name: "node key expiry that is not a time", spec: node({ keyExpiry: "90d" }), says: [/Node\.keyExpiry/, /"never" or an RFC 3339 time/] },
+  { name: "node settings for a node name that does not exist, without waitFor", spec: node({ nodeName: "ghost" }), says: [/Node\.nodeName/, /no node is named "ghost"/, /waitFor/] },
+];
+
+describe(`invalid routes, API keys and node settings fail at preview with no writes (Headscale ${newestHeadscale()})`, () => {
+  let server: HeadscaleServer;
+  let api: HeadscaleClient;
+  let before = "";
+  let results: Awaited<ReturnType<typeof previewAll>> = [];
+
+  beforeAll(async () => {
+    server = await startHeadscale();
+    api = new HeadscaleClient({ url: server.url, apiKey: server.apiKey });
+    await api.createUser({ name: "alice" });
+    await api.registerNode("alice", await api.debugCreateNode("alice", "web-1"));
+    await api.registerNode("alice", await api.debugCreateNode("alice", "db-1"));
+    before = await snapshot(api);
+    results = await previewAll(server, tailnetCases.map((c) => c.spec));
+  }, 600_000);
+  afterAll(async () => {
+    api?.close();
+    await server?.stop();
+  });
+
+  it.each(tailnetCases.map((c, i) => [c.name, i] as const))("%s", (_name, i) => {
+    const r = results[i]!;
+    const printed = `${r.error ?? ""}\n${r.output}`;
+    expect(r.ok, printed).toBe(false);
+    for (const pattern of tailnetCases[i]!.says) expect(printed).toMatch(pattern);
+    expect(printed).not.toMatch(/^\s+at .*\.js:\d+/m);
+  });
+
+  it("left the server exactly as it was", async () => {
+    expect(await snapshot(api)).toBe(before);
+  });
+});
+
 describe("invalid programs that depend on the server's version or mode", () => {
   const versionCases: Array<{ name: string; version: string; policyMode?: "file"; spec: ProgramSpec; says: RegExp[] }> = [
     { name: "a tag-only key on 0.27", version: "0.27.1", spec: { keys: [{ resource: "k", tags: ["tag:ci"], expiration: "1h" }] }, says: [/PreAuthKey\.user/, /0\.28/] },
+    { name: "node key expiry never on 0.28", version: "0.28.0", spec: { nodes: [{ resource: "n", nodeName: "web-1", waitFor: "1m", keyExpiry: "never" }] }, says: [/Node\.keyExpiry/, /0\.29/, /give an RFC 3339 time/] },
+    { name: "node key expiry at a time on 0.26", version: "0.26.1", spec: { nodes: [{ resource: "n", nodeName: "web-1", waitFor: "1m", keyExpiry: "2030-01-01T00:00:00Z" }] }, says: [/Node\.keyExpiry/, /0\.27\.1/] },
     { name: "grants on 0.28", version: "0.28.0", spec: policy(`{"grants":[{"src":["*"],"dst":["*"],"ip":["*"]}]}`), says: [/Policy\.policy/, /grants/, /0\.29/] },
     { name: "a policy on a server in policy.mode: file", version: newestHeadscale(), policyMode: "file", spec: policy(livePolicy.replace(`"alice@"`, `"root@"`)), says: [/Policy\.policy/, /policy\.mode: file/, /policy\.mode: database/] },
   ];

@@ -1,4 +1,4 @@
-// The auth key and the API key never appear in plaintext: not in `pulumi stack export`, not in the state
+// The auth key, the API key created by the program and the provider's own API key never appear in plaintext: not in `pulumi stack export`, not in the state
 // files, not in any CLI output (which carries the provider host's logs), not in error messages.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
@@ -10,6 +10,7 @@ import { expectOk, pulumiProject, type PulumiProject, type StepResult } from "..
 const spec: ProgramSpec = {
   users: [{ resource: "ci", name: "ci" }],
   keys: [{ resource: "key", userResource: "ci", reusable: true, expiration: "1h" }],
+  apiKeys: [{ resource: "automation", expiration: "2h" }],
 };
 // Fails inside the provider's create, with the server's own error (the name is taken).
 const failing: ProgramSpec = { ...spec, users: [...spec.users!, { resource: "duplicate", name: "ci" }] };
@@ -26,12 +27,14 @@ describe("secrets stay secret in Pulumi", () => {
   let project: PulumiProject;
   let results: StepResult[];
   let authKey = "";
+  let createdApiKey = "";
 
   beforeAll(async () => {
     server = await startHeadscale();
     project = pulumiProject({ url: server.url, apiKey: server.apiKey, program: "spec" });
     results = await project.run([{ op: "up", spec }, { op: "refresh", spec }, { op: "preview", spec }, { op: "export" }, { op: "up", spec: failing, expectFailure: true }]);
     authKey = (results[0]!.outputs!.keys!.value as Record<string, string>).key!;
+    createdApiKey = (results[0]!.outputs!.apiKeys!.value as Record<string, string>).automation!;
   }, 300_000);
   afterAll(async () => {
     project?.dispose();
@@ -42,13 +45,16 @@ describe("secrets stay secret in Pulumi", () => {
     expectOk(results.slice(0, 4));
     expect(authKey).toMatch(/^hskey-auth-[A-Za-z0-9_-]+-[A-Za-z0-9_-]{20,}$/);
     expect(server.apiKey.length).toBeGreaterThan(20);
+    expect(createdApiKey).toMatch(/^hskey-api-[\w-]{12}-[\w-]{20,}$/);
   });
 
   it("`pulumi stack export` holds the key's prefix but neither secret", () => {
     const exported = results[3]!.exported!;
     expect(exported).toContain(authKey.replace(/^(hskey-auth-[^-]+)-.*$/, "$1")); // the right state was exported
     expect(exported).toContain("4dabf18193072939515e22adb298388d"); // Pulumi's secret signature: the key is encrypted
+    expect(exported).toContain(createdApiKey.slice("hskey-api-".length, "hskey-api-".length + 12)); // and the API key's prefix
     expect(exported).not.toContain(authKey);
+    expect(exported).not.toContain(createdApiKey);
     expect(exported).not.toContain(server.apiKey);
   });
 
@@ -58,6 +64,7 @@ describe("secrets stay secret in Pulumi", () => {
     for (const f of files) {
       const text = readFileSync(f, "utf8");
       expect(text, f).not.toContain(authKey);
+      expect(text, f).not.toContain(createdApiKey);
       expect(text, f).not.toContain(server.apiKey);
     }
   });
@@ -69,6 +76,7 @@ describe("secrets stay secret in Pulumi", () => {
     for (const r of results) {
       const printed = `${r.output}\n${r.error ?? ""}`;
       expect(printed, r.op).not.toContain(authKey);
+      expect(printed, r.op).not.toContain(createdApiKey);
       expect(printed, r.op).not.toContain(server.apiKey);
     }
   });

@@ -7,4 +7,12 @@ describe("README", () => {
     const example = readFileSync(new URL("../../examples/pulumi-basic/index.ts", import.meta.url), "utf8");
     expect(readme).toContain("```ts\n" + example.trimEnd() + "\n```");
   });
+
+  it("shows examples/pulumi-tailnet/index.ts and examples/terraform-tailnet/main.tf exactly as the tests run them", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const pulumi = readFileSync(new URL("../../examples/pulumi-tailnet/index.ts", import.meta.url), "utf8");
+    const terraform = readFileSync(new URL("../../examples/terraform-tailnet/main.tf", import.meta.url), "utf8");
+    expect(readme).toContain("```ts\n" + pulumi.trimEnd() + "\n```");
+    expect(readme).toContain("```hcl\n" + terraform.trimEnd() + "\n```");
+  });
 });

@@ -79,6 +79,16 @@ export class DataHeadscaleNodesNodesOutputReference extends cdktf.ComplexObject 
     }
   }
 
+  // advertised_routes - computed: true, optional: false, required: false
+  public get advertisedRoutes() {
+    return this.getListAttribute('advertised_routes');
+  }
+
+  // approved_routes - computed: true, optional: false, required: false
+  public get approvedRoutes() {
+    return this.getListAttribute('approved_routes');
+  }
+
   // hostname - computed: true, optional: false, required: false
   public get hostname() {
     return this.getStringAttribute('hostname');
@@ -102,6 +112,11 @@ export class DataHeadscaleNodesNodesOutputReference extends cdktf.ComplexObject 
   // online - computed: true, optional: false, required: false
   public get online() {
     return this.getBooleanAttribute('online');
+  }
+
+  // served_routes - computed: true, optional: false, required: false
+  public get servedRoutes() {
+    return this.getListAttribute('served_routes');
   }
 
   // tags - computed: true, optional: false, required: false
