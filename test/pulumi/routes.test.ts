@@ -95,7 +95,8 @@ describe.each(resourceVersions())("NodeRoutes with a real subnet router and exit
     expect(destroy!.output).toMatch(/keeps routes approved outside this resource: 172\.16\.0\.0\/24/);
   });
 
-  it.runIf(Number(version.split(".")[1]) >= 29)("examples/pulumi-tailnet runs as written against the same router", async () => {
+  // Only where the example's keyExpiry "never" exists (0.29+): defined there, not skipped elsewhere.
+  if (Number(version.split(".")[1]) >= 29) it("examples/pulumi-tailnet runs as written against the same router", async () => {
     showLogs();
     const example = pulumiProject({ url: server.url, apiKey: server.apiKey, program: "example:pulumi-tailnet", stack: "example" });
     try {
