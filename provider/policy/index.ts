@@ -20,3 +20,4 @@ export {
   type ValidateOptions,
 } from "./validate.js";
 export { PolicyObject, policyToText } from "./typed.js";
+export { composePolicy, fragmentLabel, type ComposeProblem, type Composition } from "./compose.js";
