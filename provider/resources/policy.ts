@@ -14,7 +14,7 @@ const args = z.object({
   policy: field(z.string().optional(), { description: "The policy as HuJSON text (comments are kept on the server). Optional when fragments are given.", equivalent: (a, b) => policiesEqual(String(a), String(b)) }),
   fragments: field(z.record(z.string(), z.string()).optional(), {
     description:
-      "Parts of the policy by name, each HuJSON text with only the sections it contributes (e.g. one team's groups, one service's acls). Merged with policy into the one text written: sections in Headscale's order, fragments by name, each fragment's entries under a comment naming it. A name defined differently by two sources, or a reference nobody defines, fails the preview/plan naming both.",
+      "Parts of the policy by name, each HuJSON text with only the sections it contributes (e.g. one team's groups, one service's acls). Merged with policy into the one text written: sections in Headscale's order, fragments by name, each fragment's entries under a comment naming it. A name defined differently by two sources fails the preview/plan naming both; a reference nobody defines names the source it is in.",
     equivalent: fragmentsEqual,
   }),
   overwrite: field(z.boolean().optional(), {
@@ -130,7 +130,7 @@ export const Policy: ResourceDeclaration<typeof args, typeof state> = {
     const text = desiredText(news);
     const lastWritten = olds.writtenPolicy ?? storedText(olds);
     // Only a flag changed (resetOnDestroy): nothing to write, no call.
-    if (lastWritten !== undefined && policiesEqual(lastWritten, text) && policiesEqual(storedText(olds) ?? "", text)) return { ...olds, ...news, writtenPolicy: lastWritten } as State;
+    if (lastWritten !== undefined && policiesEqual(lastWritten, text) && policiesEqual(storedText(olds) ?? "", text)) return { ...olds, ...news } as State;
     // The guard: one read right before the write. Headscale's v1 API has no ETag/If-Match, so a change
     // made between this read and the write below is still overwritten (a window of one round trip).
     const live = await ctx.client.getPolicy();

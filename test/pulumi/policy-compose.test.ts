@@ -42,7 +42,7 @@ const svcWebWithAdminRule = `{ "acls": [
   // web traffic
   { "action": "accept", "src": ["group:web"], "dst": ["tag:web:80,443"] },
 ] }`;
-const spec = (policy: string | undefined, fragments: Record<string, string>, overwrite?: boolean): ProgramSpec => ({
+const specOf = (policy: string | undefined, fragments: Record<string, string>, overwrite?: boolean): ProgramSpec => ({
   policy: { resource: "policy", ...(policy === undefined ? {} : { policy }), fragments, ...(overwrite === undefined ? {} : { overwrite }) },
 });
 
@@ -74,6 +74,9 @@ describe(`pulumi: policy fragments and the guard on Headscale ${newestHeadscale(
   it("applies three fragments; moves preview no change; a conflict fails the preview; removing a fragment removes its part", { timeout: 600_000 }, async () => {
     showLog();
     const p = project();
+    // A key tagged tag:web, checked against the Policy resource: tag:web is defined in a fragment only.
+    const withKey = (s: ProgramSpec): ProgramSpec => ({ ...s, keys: [{ resource: "web", user: "bob", tags: ["tag:web"], checkAgainstPolicy: true }] });
+    const spec = (policy: string | undefined, fragments: Record<string, string>) => withKey(specOf(policy, fragments));
     expectOk(await p.run([{ op: "up", spec: spec(base, { "team-groups": teamGroups, "tag-owners": tagOwners, "svc-web": svcWeb }) }]));
     const applied = await api.getPolicy();
     expect(valueOf(applied.text)).toEqual({
@@ -114,18 +117,18 @@ describe(`pulumi: policy fragments and the guard on Headscale ${newestHeadscale(
     const v1 = `{ "groups": { "group:ops": ["ops@"] }, "tagOwners": { "tag:ci": ["group:ops"] } }`;
     const v2 = `{ "groups": { "group:ops": ["ops@"] }, "tagOwners": { "tag:ci": ["group:ops"], "tag:web": ["group:ops"] } }`;
     const outOfBand = `{\n  // edited by hand\n  "groups": { "group:ops": ["ops@"], "group:oncall": ["ops@"] },\n  "tagOwners": { "tag:ci": ["group:ops"] },\n}\n`;
-    expectOk(await p.run([{ op: "up", spec: spec(undefined, { ops: v1 }, true) }]));
+    expectOk(await p.run([{ op: "up", spec: specOf(undefined, { ops: v1 }, true) }]));
     const file = path.join(dir, "policy.hujson");
     writeFileSync(file, outOfBand);
     await server.cli(["policy", "set", "-f", file]);
     // `pulumi up` does not refresh: without the guard this would silently discard the edit.
-    const [refused] = await p.run([{ op: "up", spec: spec(undefined, { ops: v2 }), expectFailure: true }]);
+    const [refused] = await p.run([{ op: "up", spec: specOf(undefined, { ops: v2 }), expectFailure: true }]);
     expect(refused!.ok).toBe(false);
     const said = `${refused!.error}${refused!.output}`;
     expect(said).toContain("the server's policy was changed outside this program since this resource last wrote it (groups: group:oncall added)");
     expect(said).toContain("set overwrite: true for this apply");
     expect((await api.getPolicy()).text).toBe(outOfBand);
-    const [overwritten, preview] = expectOk(await p.run([{ op: "up", spec: spec(undefined, { ops: v2 }, true) }, { op: "preview", spec: spec(undefined, { ops: v2 }) }]));
+    const [overwritten, preview] = expectOk(await p.run([{ op: "up", spec: specOf(undefined, { ops: v2 }, true) }, { op: "preview", spec: specOf(undefined, { ops: v2 }) }]));
     expect(overwritten!.changes).toMatchObject({ update: 1 });
     expect(changed(preview!.changes)).toEqual([]); // removing the opt-in afterwards is no change
     expect(valueOf((await api.getPolicy()).text)).toEqual(valueOf(v2));

@@ -3,14 +3,14 @@
 // fragment removes only its part; a conflict fails the plan naming both sources (every plan also passes the
 // write audit); an out-of-band `headscale policy set` between two applies is refused, then overwritten
 // with the opt-in, on every pinned Headscale version.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { HeadscaleClient } from "../../provider/client/index.js";
 import { parsePolicyText } from "../../provider/policy/index.js";
 import { startHeadscale, type HeadscaleServer } from "../harness/headscale.js";
-import { headscaleVersions, newestHeadscale } from "../harness/tools.js";
+import { headscaleVersions, newestHeadscale, root } from "../harness/tools.js";
 import { errorDiagnostics, HeadscaleWorkspace } from "./headscaleWorkspace.js";
 
 const header = `terraform {
@@ -143,6 +143,64 @@ describe(`terraform: policy fragments on Headscale ${newestHeadscale()}`, () => 
     expect(valueOf(live)).toEqual({ groups: { "group:admin": ["alice@"], "group:web": ["bob@"] }, tagOwners: { "tag:web": ["group:web"] } });
     expect(live).not.toContain('fragment "svc-web"');
     expect(live).toContain("// Admins reach everything.");
+    expect((await ws.planIsEmpty()).empty).toBe(true);
+  });
+});
+
+describe(`terraform: examples/terraform-policy on Headscale ${newestHeadscale()}`, () => {
+  let server: HeadscaleServer;
+  let api: HeadscaleClient;
+  let ws: HeadscaleWorkspace;
+
+  beforeAll(async () => {
+    server = await startHeadscale();
+    api = new HeadscaleClient({ url: server.url, apiKey: server.apiKey });
+    for (const name of ["alice", "bob"]) await api.createUser({ name });
+    ws = new HeadscaleWorkspace("terraform", server);
+  });
+  afterAll(async () => {
+    ws?.cleanup();
+    api?.close();
+    await server?.stop();
+  });
+
+  it("applies as written (a module's fragment included), plans empty, outputs the merged text", { timeout: 300_000 }, async () => {
+    onTestFailed(() => console.error(`--- headscale log ---\n${server.logTail()}`));
+    cpSync(path.join(root, "examples", "terraform-policy"), ws.dir, { recursive: true });
+    await ws.expect([0], ["init"]);
+    await ws.expect([0], ["apply", "-auto-approve"]);
+    const live = (await api.getPolicy()).text;
+    expect(valueOf(live)).toEqual({
+      groups: { "group:admin": ["alice@"], "group:web": ["bob@"] },
+      tagOwners: { "tag:web": ["group:admin"] },
+      acls: [
+        { action: "accept", src: ["group:admin"], dst: ["*:*"] },
+        { action: "accept", src: ["group:web"], dst: ["tag:web:80,443"] },
+      ],
+    });
+    // Exactly the text README.md shows.
+    expect(live).toBe(`{
+  "groups": {
+    // policy
+    // Admins reach everything.
+    "group:admin": ["alice@"],
+    // fragment "team-groups"
+    "group:web": ["bob@"],
+  },
+  "tagOwners": {
+    // fragment "tag-owners"
+    "tag:web": ["group:admin"],
+  },
+  "acls": [
+    // policy
+    { "action": "accept", "src": ["group:admin"], "dst": ["*:*"] },
+    // fragment "svc-web"
+    // group:web reaches tag:web on 80,443
+    { "action": "accept", "src": ["group:web"], "dst": ["tag:web:80,443"] },
+  ],
+}
+`);
+    expect((await ws.outputs()).policy?.value).toBe(live);
     expect((await ws.planIsEmpty()).empty).toBe(true);
   });
 });
