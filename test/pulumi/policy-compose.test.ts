@@ -8,40 +8,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { HeadscaleClient } from "../../provider/client/index.js";
-import { parsePolicyText } from "../../provider/policy/index.js";
 import type { ProgramSpec } from "../programs/spec.js";
 import { startHeadscale, type HeadscaleServer } from "../harness/headscale.js";
+import * as fx from "../harness/policyFragments.js";
 import { expectOk, pulumiProject, type PulumiProject } from "../harness/pulumi.js";
 import { newestHeadscale } from "../harness/tools.js";
 
-const valueOf = (text: string) => {
-  const parsed = parsePolicyText(text);
-  if (!parsed.ok) throw new Error(`the server's policy does not parse: ${parsed.message}\n${text}`);
-  return parsed.value;
-};
 const changed = (changes: Record<string, number> | undefined) => Object.entries(changes ?? {}).filter(([k, n]) => k !== "same" && n > 0);
-
-const base = `{
-  // Admins reach everything.
-  "groups": { "group:admin": ["alice@"] },
-  "acls": [{ "action": "accept", "src": ["group:admin"], "dst": ["*:*"] }],
-}`;
-const baseWithoutRule = `{
-  // Admins reach everything.
-  "groups": { "group:admin": ["alice@"] },
-}`;
-const teamGroups = `{ "groups": { /* The web team. */ "group:web": ["bob@"] } }`;
-const tagOwners = `{ "tagOwners": { "tag:web": ["group:web"] } }`;
-const ownersWithGroup = `{ "groups": { "group:web": ["bob@"] }, "tagOwners": { "tag:web": ["group:web"] } }`;
-const svcWeb = `{ "acls": [
-  // web traffic
-  { "action": "accept", "src": ["group:web"], "dst": ["tag:web:80,443"] },
-] }`;
-const svcWebWithAdminRule = `{ "acls": [
-  { "action": "accept", "src": ["group:admin"], "dst": ["*:*"] },
-  // web traffic
-  { "action": "accept", "src": ["group:web"], "dst": ["tag:web:80,443"] },
-] }`;
 const specOf = (policy: string | undefined, fragments: Record<string, string>, overwrite?: boolean): ProgramSpec => ({
   policy: { resource: "policy", ...(policy === undefined ? {} : { policy }), fragments, ...(overwrite === undefined ? {} : { overwrite }) },
 });
@@ -77,35 +50,28 @@ describe(`pulumi: policy fragments and the guard on Headscale ${newestHeadscale(
     // A key tagged tag:web, checked against the Policy resource: tag:web is defined in a fragment only.
     const withKey = (s: ProgramSpec): ProgramSpec => ({ ...s, keys: [{ resource: "web", user: "bob", tags: ["tag:web"], checkAgainstPolicy: true }] });
     const spec = (policy: string | undefined, fragments: Record<string, string>) => withKey(specOf(policy, fragments));
-    expectOk(await p.run([{ op: "up", spec: spec(base, { "team-groups": teamGroups, "tag-owners": tagOwners, "svc-web": svcWeb }) }]));
+    expectOk(await p.run([{ op: "up", spec: spec(fx.base, fx.threeFragments) }]));
     const applied = await api.getPolicy();
-    expect(valueOf(applied.text)).toEqual({
-      groups: { "group:admin": ["alice@"], "group:web": ["bob@"] },
-      tagOwners: { "tag:web": ["group:web"] },
-      acls: [
-        { action: "accept", src: ["group:admin"], dst: ["*:*"] },
-        { action: "accept", src: ["group:web"], dst: ["tag:web:80,443"] },
-      ],
-    });
-    for (const kept of ['// fragment "team-groups"', '// fragment "svc-web"', "/* The web team. */", "// web traffic"]) expect(applied.text).toContain(kept);
+    expect(fx.policyValue(applied.text)).toEqual(fx.mergedValue);
+    for (const kept of fx.keptComments) expect(applied.text).toContain(kept);
 
     // The admin rule moves into svc-web, group:web into tag-owners: no change, and nothing written.
-    const moved = spec(baseWithoutRule, { "team-groups": "{}", "tag-owners": ownersWithGroup, "svc-web": svcWebWithAdminRule });
-    const conflicting = spec(baseWithoutRule, { "tag-owners": ownersWithGroup, "svc-web": svcWebWithAdminRule, "svc-db": `{ "groups": { "group:web": ["alice@"] } }` });
+    const moved = spec(fx.baseWithoutRule, fx.moved);
+    const conflicting = spec(fx.baseWithoutRule, fx.conflicting);
     const [preview, up, conflict] = await p.run([{ op: "preview", spec: moved }, { op: "up", spec: moved }, { op: "preview", spec: conflicting, expectFailure: true }]);
     expectOk([preview!, up!]);
     expect(changed(preview!.changes)).toEqual([]);
     expect(changed(up!.changes)).toEqual([]);
     expect(conflict!.ok).toBe(false);
-    expect(`${conflict!.error}${conflict!.output}`).toContain('group:web is defined by fragment "svc-db" and by fragment "tag-owners" differently');
+    expect(`${conflict!.error}${conflict!.output}`).toContain(fx.conflictMessage);
     const unchanged = await api.getPolicy();
     expect(unchanged.text).toBe(applied.text);
     expect(unchanged.updatedAt).toBe(applied.updatedAt);
 
     // Removing svc-web removes both its rules and nothing else.
-    expectOk(await p.run([{ op: "up", spec: spec(baseWithoutRule, { "tag-owners": ownersWithGroup }) }]));
+    expectOk(await p.run([{ op: "up", spec: spec(fx.baseWithoutRule, fx.withoutSvcWeb) }]));
     const after = (await api.getPolicy()).text;
-    expect(valueOf(after)).toEqual({ groups: { "group:admin": ["alice@"], "group:web": ["bob@"] }, tagOwners: { "tag:web": ["group:web"] } });
+    expect(fx.policyValue(after)).toEqual(fx.valueWithoutSvcWeb);
     expect(after).not.toContain('fragment "svc-web"');
     expect(after).toContain("// Admins reach everything.");
     expectOk(await p.run([{ op: "destroy" }]));
@@ -114,23 +80,20 @@ describe(`pulumi: policy fragments and the guard on Headscale ${newestHeadscale(
   it("an out-of-band edit is refused at the next up with the change shown; overwrite: true replaces it", { timeout: 600_000 }, async () => {
     showLog();
     const p = project();
-    const v1 = `{ "groups": { "group:ops": ["ops@"] }, "tagOwners": { "tag:ci": ["group:ops"] } }`;
-    const v2 = `{ "groups": { "group:ops": ["ops@"] }, "tagOwners": { "tag:ci": ["group:ops"], "tag:web": ["group:ops"] } }`;
-    const outOfBand = `{\n  // edited by hand\n  "groups": { "group:ops": ["ops@"], "group:oncall": ["ops@"] },\n  "tagOwners": { "tag:ci": ["group:ops"] },\n}\n`;
-    expectOk(await p.run([{ op: "up", spec: specOf(undefined, { ops: v1 }, true) }]));
+    expectOk(await p.run([{ op: "up", spec: specOf(undefined, { ops: fx.guardV1 }, true) }]));
     const file = path.join(dir, "policy.hujson");
-    writeFileSync(file, outOfBand);
+    writeFileSync(file, fx.outOfBand);
     await server.cli(["policy", "set", "-f", file]);
     // `pulumi up` does not refresh: without the guard this would silently discard the edit.
-    const [refused] = await p.run([{ op: "up", spec: specOf(undefined, { ops: v2 }), expectFailure: true }]);
+    const [refused] = await p.run([{ op: "up", spec: specOf(undefined, { ops: fx.guardV2 }), expectFailure: true }]);
     expect(refused!.ok).toBe(false);
     const said = `${refused!.error}${refused!.output}`;
-    expect(said).toContain("the server's policy was changed outside this program since this resource last wrote it (groups: group:oncall added)");
+    expect(said).toContain(fx.refusalMessage);
     expect(said).toContain("set overwrite: true for this apply");
-    expect((await api.getPolicy()).text).toBe(outOfBand);
-    const [overwritten, preview] = expectOk(await p.run([{ op: "up", spec: specOf(undefined, { ops: v2 }, true) }, { op: "preview", spec: specOf(undefined, { ops: v2 }) }]));
+    expect((await api.getPolicy()).text).toBe(fx.outOfBand);
+    const [overwritten, preview] = expectOk(await p.run([{ op: "up", spec: specOf(undefined, { ops: fx.guardV2 }, true) }, { op: "preview", spec: specOf(undefined, { ops: fx.guardV2 }) }]));
     expect(overwritten!.changes).toMatchObject({ update: 1 });
     expect(changed(preview!.changes)).toEqual([]); // removing the opt-in afterwards is no change
-    expect(valueOf((await api.getPolicy()).text)).toEqual(valueOf(v2));
+    expect(fx.policyValue((await api.getPolicy()).text)).toEqual(fx.policyValue(fx.guardV2));
   });
 });

@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { HeadscaleClient } from "../../provider/client/index.js";
-import { parsePolicyText } from "../../provider/policy/index.js";
 import { startHeadscale, type HeadscaleServer } from "../harness/headscale.js";
+import * as fx from "../harness/policyFragments.js";
 import { headscaleVersions, newestHeadscale, root } from "../harness/tools.js";
 import { errorDiagnostics, HeadscaleWorkspace } from "./headscaleWorkspace.js";
 
@@ -34,42 +34,6 @@ function policyBlock(opts: { policy?: string; fragments?: Record<string, string>
   return lines.join("\n");
 }
 
-const valueOf = (text: string) => {
-  const parsed = parsePolicyText(text);
-  if (!parsed.ok) throw new Error(`the server's policy does not parse: ${parsed.message}\n${text}`);
-  return parsed.value;
-};
-
-const base = `{
-  // Admins reach everything.
-  "groups": { "group:admin": ["alice@"] },
-  "acls": [{ "action": "accept", "src": ["group:admin"], "dst": ["*:*"] }],
-}`;
-const baseWithoutRule = `{
-  // Admins reach everything.
-  "groups": { "group:admin": ["alice@"] },
-}`;
-const teamGroups = `{
-  "groups": {
-    // The web team.
-    "group:web": ["bob@"],
-  },
-}`;
-const tagOwners = `{ "tagOwners": { "tag:web": ["group:web"] } }`;
-const svcWeb = `{
-  "acls": [
-    // web traffic
-    { "action": "accept", "src": ["group:web"], "dst": ["tag:web:80,443"] },
-  ],
-}`;
-const svcWebWithAdminRule = `{
-  "acls": [
-    { "action": "accept", "src": ["group:admin"], "dst": ["*:*"] },
-    // web traffic
-    { "action": "accept", "src": ["group:web"], "dst": ["tag:web:80,443"] },
-  ],
-}`;
-
 describe(`terraform: policy fragments on Headscale ${newestHeadscale()}`, () => {
   let server: HeadscaleServer;
   let api: HeadscaleClient;
@@ -82,7 +46,7 @@ describe(`terraform: policy fragments on Headscale ${newestHeadscale()}`, () => 
     api = new HeadscaleClient({ url: server.url, apiKey: server.apiKey });
     for (const name of ["alice", "bob"]) await api.createUser({ name });
     ws = new HeadscaleWorkspace("terraform", server);
-    write(policyBlock({ policy: base, fragments: { "team-groups": teamGroups, "tag-owners": tagOwners, "svc-web": svcWeb } }));
+    write(policyBlock({ policy: fx.base, fragments: fx.threeFragments }));
     await ws.expect([0], ["init"]);
   });
   afterAll(async () => {
@@ -95,23 +59,15 @@ describe(`terraform: policy fragments on Headscale ${newestHeadscale()}`, () => 
     showLog();
     await ws.expect([0], ["apply", "-auto-approve"]);
     const live = (await api.getPolicy()).text;
-    expect(valueOf(live)).toEqual({
-      groups: { "group:admin": ["alice@"], "group:web": ["bob@"] },
-      tagOwners: { "tag:web": ["group:web"] },
-      acls: [
-        { action: "accept", src: ["group:admin"], dst: ["*:*"] },
-        { action: "accept", src: ["group:web"], dst: ["tag:web:80,443"] },
-      ],
-    });
-    for (const kept of ['// fragment "team-groups"', '// fragment "tag-owners"', '// fragment "svc-web"', "// The web team.", "// web traffic", "// Admins reach everything."]) expect(live).toContain(kept);
+    expect(fx.policyValue(live)).toEqual(fx.mergedValue);
+    for (const kept of fx.keptComments) expect(live).toContain(kept);
     expect((await ws.planIsEmpty()).empty).toBe(true);
   });
 
   it("moving a rule and a group to other sources plans no change", { timeout: 300_000 }, async () => {
     showLog();
-    // The admin rule moves from the policy into svc-web (its place in the merged order stays), and
-    // group:web moves from team-groups into tag-owners.
-    write(policyBlock({ policy: baseWithoutRule, fragments: { "team-groups": "{}", "tag-owners": `{ "groups": { "group:web": ["bob@"] }, "tagOwners": { "tag:web": ["group:web"] } }`, "svc-web": svcWebWithAdminRule } }));
+    // The admin rule moves from the policy into svc-web, group:web from team-groups into tag-owners.
+    write(policyBlock({ policy: fx.baseWithoutRule, fragments: fx.moved }));
     const plan = await ws.planIsEmpty();
     expect(plan.empty, plan.output).toBe(true);
     await ws.expect([0], ["apply", "-auto-approve"]);
@@ -120,13 +76,13 @@ describe(`terraform: policy fragments on Headscale ${newestHeadscale()}`, () => 
   it("a conflict fails the plan naming both sources; nothing is written", { timeout: 300_000 }, async () => {
     showLog();
     const before = await api.getPolicy();
-    write(policyBlock({ policy: baseWithoutRule, fragments: { "tag-owners": `{ "groups": { "group:web": ["bob@"] }, "tagOwners": { "tag:web": ["group:web"] } }`, "svc-web": svcWebWithAdminRule, "svc-db": `{ "groups": { "group:web": ["alice@"] } }` } }));
+    write(policyBlock({ policy: fx.baseWithoutRule, fragments: fx.conflicting }));
     const conflict = await ws.run(["plan"]);
     expect(conflict.code).toBe(1);
     const [diag] = errorDiagnostics(conflict.output);
-    expect(diag?.text.replace(/[│\s]+/g, " ")).toContain('group:web is defined by fragment "svc-db" and by fragment "tag-owners" differently');
+    expect(diag?.text.replace(/[│\s]+/g, " ")).toContain(fx.conflictMessage);
     // A rule referencing a group nobody defines names the fragment it is in.
-    write(policyBlock({ policy: baseWithoutRule, fragments: { "tag-owners": `{ "groups": { "group:web": ["bob@"] }, "tagOwners": { "tag:web": ["group:web"] } }`, "svc-web": svcWebWithAdminRule, "svc-db": `{ "acls": [{ "action": "accept", "src": ["group:dba"], "dst": ["tag:web:5432"] }] }` } }));
+    write(policyBlock({ policy: fx.baseWithoutRule, fragments: { ...fx.moved, "svc-db": `{ "acls": [{ "action": "accept", "src": ["group:dba"], "dst": ["tag:web:5432"] }] }` } }));
     const undefinedGroup = await ws.run(["plan"]);
     expect(undefinedGroup.code).toBe(1);
     expect(undefinedGroup.output.replace(/[│\s]+/g, " ")).toMatch(/in fragment "svc-db": acls\[0\]\.src\[0\]: group "group:dba" is not defined/);
@@ -137,10 +93,10 @@ describe(`terraform: policy fragments on Headscale ${newestHeadscale()}`, () => 
 
   it("removing a fragment removes exactly its part", { timeout: 300_000 }, async () => {
     showLog();
-    write(policyBlock({ policy: baseWithoutRule, fragments: { "tag-owners": `{ "groups": { "group:web": ["bob@"] }, "tagOwners": { "tag:web": ["group:web"] } }` } }));
+    write(policyBlock({ policy: fx.baseWithoutRule, fragments: fx.withoutSvcWeb }));
     await ws.expect([0], ["apply", "-auto-approve"]);
     const live = (await api.getPolicy()).text;
-    expect(valueOf(live)).toEqual({ groups: { "group:admin": ["alice@"], "group:web": ["bob@"] }, tagOwners: { "tag:web": ["group:web"] } });
+    expect(fx.policyValue(live)).toEqual(fx.valueWithoutSvcWeb);
     expect(live).not.toContain('fragment "svc-web"');
     expect(live).toContain("// Admins reach everything.");
     expect((await ws.planIsEmpty()).empty).toBe(true);
@@ -170,7 +126,7 @@ describe(`terraform: examples/terraform-policy on Headscale ${newestHeadscale()}
     await ws.expect([0], ["init"]);
     await ws.expect([0], ["apply", "-auto-approve"]);
     const live = (await api.getPolicy()).text;
-    expect(valueOf(live)).toEqual({
+    expect(fx.policyValue(live)).toEqual({
       groups: { "group:admin": ["alice@"], "group:web": ["bob@"] },
       tagOwners: { "tag:web": ["group:admin"] },
       acls: [
@@ -206,15 +162,6 @@ describe(`terraform: examples/terraform-policy on Headscale ${newestHeadscale()}
 });
 
 // The guard, on every pinned version (0.26 … 0.29 and main).
-const v1 = `{ "groups": { "group:ops": ["ops@"] }, "tagOwners": { "tag:ci": ["group:ops"] } }`;
-const v2 = `{ "groups": { "group:ops": ["ops@"] }, "tagOwners": { "tag:ci": ["group:ops"], "tag:web": ["group:ops"] } }`;
-const outOfBand = `{
-  // edited by hand on the server
-  "groups": { "group:ops": ["ops@"], "group:oncall": ["ops@"] },
-  "tagOwners": { "tag:ci": ["group:ops"] },
-}
-`;
-
 describe.each(headscaleVersions())("terraform: an out-of-band policy edit on Headscale %s", (version) => {
   let server: HeadscaleServer;
   let api: HeadscaleClient;
@@ -229,7 +176,7 @@ describe.each(headscaleVersions())("terraform: an out-of-band policy edit on Hea
     await api.createUser({ name: "ops" });
     ws = new HeadscaleWorkspace("terraform", server);
     dir = mkdtempSync(path.join(tmpdir(), "policy-oob-"));
-    write(policyBlock({ fragments: { ops: v1 } }));
+    write(policyBlock({ fragments: { ops: fx.guardV1 } }));
     await ws.expect([0], ["init"]);
   });
   afterAll(async () => {
@@ -243,21 +190,21 @@ describe.each(headscaleVersions())("terraform: an out-of-band policy edit on Hea
     showLog();
     await ws.expect([0], ["apply", "-auto-approve"]);
     const file = path.join(dir, "policy.hujson");
-    writeFileSync(file, outOfBand);
+    writeFileSync(file, fx.outOfBand);
     await server.cli(["policy", "set", "-f", file]);
     // Terraform refreshes before planning (the server's text enters the state), and still the apply
     // refuses: the guard compares with what the resource last wrote.
-    write(policyBlock({ fragments: { ops: v2 } }));
+    write(policyBlock({ fragments: { ops: fx.guardV2 } }));
     const refused = await ws.run(["apply", "-auto-approve"]);
     expect(refused.code, refused.output).toBe(1);
     const said = refused.output.replace(/[│\s]+/g, " ");
-    expect(said).toContain("the server's policy was changed outside this program since this resource last wrote it (groups: group:oncall added)");
+    expect(said).toContain(fx.refusalMessage);
     expect(said).toMatch(/set overwrite: true for this apply/);
-    expect((await api.getPolicy()).text).toBe(outOfBand);
+    expect((await api.getPolicy()).text).toBe(fx.outOfBand);
     // With the opt-in it is overwritten.
-    write(policyBlock({ fragments: { ops: v2 }, overwrite: true }));
+    write(policyBlock({ fragments: { ops: fx.guardV2 }, overwrite: true }));
     await ws.expect([0], ["apply", "-auto-approve"]);
-    expect(valueOf((await api.getPolicy()).text)).toEqual(valueOf(v2));
+    expect(fx.policyValue((await api.getPolicy()).text)).toEqual(fx.policyValue(fx.guardV2));
     expect((await ws.planIsEmpty()).empty).toBe(true);
   });
 });
