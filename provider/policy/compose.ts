@@ -146,7 +146,7 @@ function mergeSection(key: string, parts: Part[], indent: string, origins: Map<s
       return null;
     }
     origins.set(where, first.source);
-    return { text: `${header(first.source, indent)}${leadOf(first.member, indent)}${head}${entryText(first.member, indent)},`, value: first.value };
+    return { text: `${header(first.source, indent)}${leadOf(first.member, indent)}${head}${entryText(first.member, indent)}`, value: first.value };
   }
   const blocks: string[] = [];
   if (kind === "list") {
@@ -207,10 +207,12 @@ function header(source: Source, indent: string): string {
 
 /** One source's entries of a section, under its header, comments kept; "" when it contributes nothing. */
 function sourceBlock(part: Part, entries: Member[], indent: string): string {
-  const tail = part.member.value.tail ? `\n${reindentComments(part.member.value.tail, indent)}` : "";
+  // Comments before the section's closing bracket and after the section itself end the source's block.
+  const comments = [part.member.value.tail ?? "", part.member.mid, part.member.trail].filter(Boolean).join("\n");
+  const tail = comments ? `\n${reindentComments(comments, indent)}` : "";
   if (!entries.length && !tail) return "";
   const lead = leadOf(part.member, indent);
-  const body = entries.map((e) => `${leadOf(e, indent)}${indent}${e.key === undefined ? "" : `${JSON.stringify(e.key)}: `}${entryText(e, indent)},${e.trail ? ` ${e.trail}` : ""}`);
+  const body = entries.map((e) => `${leadOf(e, indent)}${indent}${e.key === undefined ? "" : `${JSON.stringify(e.key)}: `}${entryText(e, indent)}`);
   return `${header(part.source, indent)}${lead}${body.join("\n")}${tail}`;
 }
 
@@ -232,11 +234,16 @@ function reindentComments(text: string, indent: string): string {
     .join("\n");
 }
 
-/** An entry's value as written; its continuation lines moved from their old indentation to `indent`. */
+/**
+ * An entry's value as written, its continuation lines moved from their old indentation to `indent`, then
+ * the comma, then the comments that followed the value (on one line: after the comma they stay comments).
+ */
 function entryText(m: Member, indent: string): string {
   const lines = m.raw.split("\n");
   const strip = (l: string) => l.slice(Math.min(m.column, l.length - l.trimStart().length));
-  return [lines[0]!, ...lines.slice(1).map((l) => (l.trim() ? `${indent}${strip(l)}` : ""))].join("\n") + (m.mid ? ` ${m.mid.split("\n").map((l) => l.trim()).join(" ")}` : "");
+  const value = [lines[0]!, ...lines.slice(1).map((l) => (l.trim() ? `${indent}${strip(l)}` : ""))].join("\n");
+  const after = [m.mid, m.trail].filter(Boolean).join("\n");
+  return `${value},${after ? ` ${after.split("\n").map((l) => l.trim()).join(" ")}` : ""}`;
 }
 
 // ---- a span scanner for well-formed HuJSON (the text has passed parsePolicyText) ---------------------

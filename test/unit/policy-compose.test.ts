@@ -101,6 +101,35 @@ describe("composePolicy", () => {
     expect(c.originOf('autoApprovers.routes["10.0.0.0/24"]')?.label).toBe("the policy");
   });
 
+  it("keeps comments in awkward places and strings that look like syntax", () => {
+    const tricky = `/* head */ {
+  "hosts": {
+    "web": "10.0.0.1/32" // after a value, before the comma
+    ,
+    "odd": "10.0.0.2/32", /* trailing block */
+  }, // after the section
+  "acls": [
+    {
+      "action": "accept",
+      // inside a rule
+      "src": ["group:x//y", "*"],
+      "dst": ["web:80,443", "odd:*"], // "}, ] {"
+    },
+  ],
+  // before the end
+}`;
+    const c = composed(undefined, { tricky, other: `{ "groups": { "group:x//y": ["a@"] } }` });
+    const parsed = parsePolicyText(c.text);
+    expect(parsed.ok, c.text).toBe(true);
+    expect(c.value).toEqual({
+      groups: { "group:x//y": ["a@"] },
+      hosts: { web: "10.0.0.1/32", odd: "10.0.0.2/32" },
+      acls: [{ action: "accept", src: ["group:x//y", "*"], dst: ["web:80,443", "odd:*"] }],
+    });
+    expect(parsed.ok && parsed.value).toEqual(c.value);
+    for (const kept of ["/* head */", "// after a value, before the comma", "/* trailing block */", "// inside a rule", '// "}, ] {"', "// before the end"]) expect(c.text).toContain(kept);
+  });
+
   it("needs a policy or a fragment", () => {
     expect(composePolicy(undefined, {}).ok).toBe(false);
   });
