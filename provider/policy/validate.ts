@@ -6,6 +6,7 @@
 // only a live server knows (does user "alice@" exist?) are left to Headscale's own check.
 import { isIP } from "node:net";
 import { parseVersion } from "../client/version.js";
+import { checkGroupName, checkHostName, checkTag, describeValue as describe } from "./naming.js";
 
 export interface Problem {
   /** Where the problem is, e.g. `acls[0].src[1]` or `tagOwners["tag:web"]`; "policy" for the whole text. */
@@ -40,25 +41,8 @@ export const LATEST_KNOWN_MINOR = 29;
 
 // ---- tag rules (shared with the NodeTags and PreAuthKey resources) -------------------------------------
 
-/**
- * Checks a tag name; returns an error message, or undefined when valid. Combines the rules of Headscale's
- * API (SetTags and pre-auth keys: `tag:` prefix, lowercase, no spaces) and of its policy parser (0.29+:
- * the name starts with a letter), so a tag accepted here is accepted everywhere.
- */
-export function isValidTag(tag: unknown): string | undefined {
-  if (typeof tag !== "string") return `a tag must be a string like "tag:web", got ${describe(tag)}`;
-  if (!tag.startsWith("tag:")) {
-    const lower = tag.toLowerCase();
-    const fixed = lower.startsWith("tag:") ? lower : `tag:${tag}`;
-    return `tag ${JSON.stringify(tag)} must start with "tag:"; use ${JSON.stringify(fixed.toLowerCase().replace(/\s+/g, "-"))}`;
-  }
-  const name = tag.slice(4);
-  if (name === "") return `tag "tag:" has an empty name; write e.g. "tag:web"`;
-  if (/\s/.test(tag)) return `tag ${JSON.stringify(tag)} must not contain spaces; use ${JSON.stringify(tag.replace(/\s+/g, "-"))}`;
-  if (tag !== tag.toLowerCase()) return `tag ${JSON.stringify(tag)} must be lowercase (Headscale's API rejects it otherwise); use ${JSON.stringify(tag.toLowerCase())}`;
-  if (!/^[a-z]/.test(name)) return `tag ${JSON.stringify(tag)} must start with a letter after "tag:" (Headscale 0.29+ rejects it otherwise); e.g. ${JSON.stringify(`tag:t${name}`)}`;
-  return undefined;
-}
+/** Tag rules live in naming.ts (shared with the client and the NodeTags and PreAuthKey resources). */
+export const isValidTag = checkTag;
 
 /** Tags the policy defines: the keys of `tagOwners` (a tag must be defined there to be used anywhere). */
 export function definedTags(policyValue: unknown): Set<string> {
@@ -196,13 +180,6 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 const keysOf = (v: unknown): string[] => (isObject(v) ? Object.keys(v) : []);
 const q = (s: string): string => JSON.stringify(s);
 
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "an array";
-  if (typeof v === "string") return q(v);
-  if (typeof v === "object") return "an object";
-  return `${typeof v} ${String(v)}`;
-}
 
 /**
  * Reads an entry's members the way Headscale does (names match case-insensitively), reporting unknown
@@ -573,9 +550,8 @@ const CHECK_SECTION: Record<PolicySection, (ctx: Ctx, path: string, value: unkno
 function checkGroups(ctx: Ctx, path: string, value: unknown): void {
   for (const [name, members] of objectEntries(ctx, path, value, `mapping "group:<name>" to a list of users`)) {
     const p = at(path, name);
-    if (!name.startsWith("group:")) {
-      ctx.error(p, `${p}: group names must start with "group:"; rename it to ${q(`group:${name}`)}`);
-    }
+    const badName = checkGroupName(name);
+    if (badName) ctx.error(p, `${p}: ${badName}`);
     for (const [i, member] of stringList(ctx, p, members, "alice@")) {
       const mp = at(p, i);
       const kind = aliasKind(member);
@@ -590,9 +566,8 @@ function checkGroups(ctx: Ctx, path: string, value: unknown): void {
 function checkHosts(ctx: Ctx, path: string, value: unknown): void {
   for (const [name, address] of objectEntries(ctx, path, value, "mapping host names to IP addresses or CIDR prefixes")) {
     const p = at(path, name);
-    if (name.includes("@") || name.includes(":") || name === "") {
-      ctx.error(p, `${p}: ${q(name)} is not a valid host name (no "@" or ":" allowed); use a plain name like "db-server"`);
-    }
+    const badName = checkHostName(name);
+    if (badName) ctx.error(p, `${p}: ${badName}`);
     if (typeof address !== "string" || !isIpOrCidr(address)) {
       ctx.error(p, `${p}: ${describe(address)} is not an IP address or CIDR prefix; write e.g. "100.64.0.10" or "10.0.0.0/24"`);
     }
