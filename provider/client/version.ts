@@ -49,6 +49,8 @@ export interface Capabilities {
   policyAclActionOptional: boolean;
   /** Ports need the protocol written by name (0.27–0.28). */
   policyPortsNeedNamedProto: boolean;
+  /** A policy rule's `proto` may be a JSON number (0.27+). */
+  policyNumericProto: boolean;
   /** Protocol names in any case (0.27+). */
   policyProtoAnyCase: boolean;
   /** `[v6]:port` destinations (0.29+). */
@@ -141,6 +143,7 @@ export function capabilitiesOf(v: ServerVersion): Capabilities {
     policyRejectsTagOwnerCycles: atLeast(v, 28) && !atLeast(v, 29),
     policyAclActionOptional: atLeast(v, 29),
     policyPortsNeedNamedProto: atLeast(v, 27) && !atLeast(v, 29),
+    policyNumericProto: atLeast(v, 27),
     policyProtoAnyCase: atLeast(v, 27),
     policyBracketedIpv6: atLeast(v, 29),
     policyUserAutogroups: atLeast(v, 27),

@@ -256,6 +256,9 @@ export function checkProto(ctx: Ctx, path: string, proto: unknown, testsOnly = f
   const names = ["icmp", "igmp", "ipv4", "ip-in-ip", "tcp", "egp", "igp", "udp", "gre", "esp", "ah", "ipv6-icmp", "sctp", "fc"];
   const byNumber: Record<string, string> = { "1": "icmp", "2": "igmp", "4": "ipv4", "6": "tcp", "8": "egp", "9": "igp", "17": "udp", "47": "gre", "50": "esp", "51": "ah", "58": "ipv6-icmp", "132": "sctp", "133": "fc" };
   const name = byNumber[raw] ?? raw;
+  if (typeof proto === "number" && !ctx.dialect.numericProto) {
+    ctx.error(path, `${path}: Headscale ${ctx.version} reads the protocol only as a string, not a JSON number; write ${q(names.includes(name) ? name : raw)}`);
+  }
   if (testsOnly) {
     if (!["tcp", "udp", "sctp"].includes(name)) ctx.error(path, `${path}: tests support only "tcp", "udp" or "sctp", not ${q(raw)}; change it or leave "proto" out`);
     return name;

@@ -25,6 +25,8 @@ export interface PolicyDialect {
   aclActionOptional: boolean;
   /** Ports in a rule's destinations need the protocol written by name, not number (0.27 and 0.28). */
   portsNeedNamedProto: boolean;
+  /** A rule's `proto` may be a JSON number (0.27+); 0.26 fails to decode it ("cannot unmarshal number"). */
+  numericProto: boolean;
   /** Protocol names are matched case-insensitively (0.27+); 0.26 wants lowercase. */
   protoAnyCase: boolean;
   /** `[v6]:port` destinations (0.29+). */
@@ -59,6 +61,7 @@ export const ANY_SERVER: PolicyDialect = {
   rejectsTagOwnerCycles: false,
   aclActionOptional: false,
   portsNeedNamedProto: false,
+  numericProto: true,
   protoAnyCase: true,
   bracketedIpv6: true,
   userAutogroups: true,

@@ -14,6 +14,7 @@ export function policyDialect(server: { version: string; caps: Capabilities }): 
     rejectsTagOwnerCycles: caps.policyRejectsTagOwnerCycles,
     aclActionOptional: caps.policyAclActionOptional,
     portsNeedNamedProto: caps.policyPortsNeedNamedProto,
+    numericProto: caps.policyNumericProto,
     protoAnyCase: caps.policyProtoAnyCase,
     bracketedIpv6: caps.policyBracketedIpv6,
     userAutogroups: caps.policyUserAutogroups,
