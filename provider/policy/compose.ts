@@ -6,8 +6,9 @@
 // that each rewrite the server's text. Conflicts (one name defined differently by two sources) and
 // references nobody defines (found by validatePolicy on the merged text) name their sources.
 import { parsePolicyText } from "./hujson.js";
+import { at as pathOf, type PolicyPositions, type Position } from "./paths.js";
+import { POLICY_SECTIONS } from "./sections.js";
 import { canonicalPolicyText } from "./semantic.js";
-import { POLICY_SECTIONS } from "./validate.js";
 
 export interface ComposeProblem {
   /** The fragment at fault; undefined for the Policy's own text. */
@@ -21,19 +22,32 @@ export type Composition =
       /** The merged HuJSON text: what is written to the server. */
       text: string;
       value: Record<string, unknown>;
-      /** The source of a problem path in the merged policy (`acls[3].src[0]` → `fragment "svc-web"`). */
-      originOf(path: string): { fragment?: string; label: string; path: string } | undefined;
+      /**
+       * Where a path of the merged policy comes from: the source, the same value's path in that source's
+       * text (`acls[3].src[0]` → `acls[0].src[0]` of fragment "svc-web") and its line and column there.
+       */
+      originOf(path: string): Origin | undefined;
     }
   | { ok: false; problems: ComposeProblem[] };
 
-// ---- how sections merge: the only section knowledge here (fold into the shared section table) ---------
+export interface Origin extends Partial<Position> {
+  /** The fragment; undefined for the Policy's own text. */
+  fragment?: string;
+  /** `the policy` or `fragment "name"`. */
+  label: string;
+  /** The path in the source's own text. */
+  path: string;
+}
+
+// ---- how sections merge ----------------------------------------------------------------------------
 //
-// By JSON shape: an array section concatenates its sources' entries (rules keep their order: the Policy's
-// own first, then each fragment's in name order); an object section is a set of definitions, each name
-// defined once (the same name in two sources must mean the same, and is written once); anything else is a
-// single value all sources must agree on. NESTED sections merge member by member, each member by its shape.
-const NESTED = new Set(["autoApprovers"]);
+// By the sections table's shape (unknown sections by their JSON shape): a list of entries concatenates its
+// sources' entries (rules keep their order: the Policy's own first, then each fragment's in name order); a
+// map is a set of definitions, each name defined once (the same name in two sources must mean the same,
+// and is written once); a single value must be the same in every source; an object section
+// (autoApprovers) merges member by member, each member by its JSON shape.
 const SECTION_ORDER: readonly string[] = Object.keys(POLICY_SECTIONS);
+const isNested = (section: string): boolean => (POLICY_SECTIONS as Record<string, { shape: string }>)[section]?.shape === "object";
 
 const BASE_LABEL = "the policy";
 export const fragmentLabel = (name: string): string => `fragment ${JSON.stringify(name)}`;
@@ -43,6 +57,7 @@ interface Source {
   label: string;
   text: string;
   value: Record<string, unknown>;
+  positions: PolicyPositions;
   members: Member[];
   /** Comments after the last section. */
   tail: string;
@@ -71,18 +86,19 @@ export function composePolicy(base: string | undefined, fragments: Record<string
     const root = scanValue(text, rootStart);
     // Comments before the opening brace, after the closing one, and before it: kept at the end.
     const tail = [text.slice(0, rootStart), root.tail ?? "", text.slice(root.end)].map((t) => t.trim()).filter(Boolean).join("\n");
-    sources.push({ fragment, label, text, value: parsed.value, members: root.members ?? [], tail });
+    sources.push({ fragment, label, text, value: parsed.value, positions: parsed.positions, members: root.members ?? [], tail });
   };
   if (base !== undefined) add(undefined, base);
   for (const name of names) add(name, fragments![name]!);
   if (problems.length) return { ok: false, problems };
   if (names.length === 0) {
     if (!sources[0]) return { ok: false, problems: [{ message: "set policy, fragments, or both" }] };
-    return { ok: true, text: sources[0].text, value: sources[0].value, originOf: (path) => ({ label: BASE_LABEL, path }) };
+    const only = sources[0];
+    return { ok: true, text: only.text, value: only.value, originOf: (path) => ({ label: BASE_LABEL, path, ...only.positions.locate(path) }) };
   }
 
   const sectionNames = [...new Set([...SECTION_ORDER, ...sources.flatMap((s) => s.members.map((m) => m.key!))])];
-  const origins = new Map<string, Source>();
+  const origins: Origins = new Map();
   const out: string[] = [];
   const value: Record<string, unknown> = {};
   for (const section of sectionNames) {
@@ -103,13 +119,18 @@ export function composePolicy(base: string | undefined, fragments: Record<string
     originOf(path) {
       // Longest recorded prefix that ends at a path boundary.
       for (let end = path.length; end > 0; end--) {
-        const s = origins.get(path.slice(0, end));
-        if (s && (end === path.length || /[.[]/.test(path[end]!))) return { ...(s.fragment === undefined ? {} : { fragment: s.fragment }), label: s.label, path };
+        const o = origins.get(path.slice(0, end));
+        if (!o || (end < path.length && !/[.[]/.test(path[end]!))) continue;
+        const inSource = o.path + path.slice(end);
+        return { ...(o.source.fragment === undefined ? {} : { fragment: o.source.fragment }), label: o.source.label, path: inSource, ...o.source.positions.locate(inSource) };
       }
       return undefined;
     },
   };
 }
+
+/** Merged path → the source it came from and the same value's path there. */
+type Origins = Map<string, { source: Source; path: string }>;
 
 interface Part {
   source: Source;
@@ -119,15 +140,13 @@ interface Part {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const pathOf = (base: string, key: string | number): string =>
-  typeof key === "number" ? `${base}[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? (base ? `${base}.${key}` : key) : `${base}[${JSON.stringify(key)}]`;
 const same = (a: unknown, b: unknown, path: string[]): boolean => {
   const wrap = (v: unknown) => path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), v);
   return canonicalPolicyText(wrap(a)) === canonicalPolicyText(wrap(b));
 };
 
 /** One section (or a NESTED section's member) from every source that has it; null when it conflicts. */
-function mergeSection(key: string, parts: Part[], indent: string, origins: Map<string, Source>, problems: ComposeProblem[], path: string[] = [key]): { text: string; value: unknown } | null {
+function mergeSection(key: string, parts: Part[], indent: string, origins: Origins, problems: ComposeProblem[], path: string[] = [key]): { text: string; value: unknown } | null {
   const where = path.reduce<string>((p, k) => pathOf(p, k), "");
   const shape = (v: unknown) => (Array.isArray(v) ? "list" : isObject(v) ? "map" : "value");
   const kinds = new Set(parts.map((p) => shape(p.value)));
@@ -145,7 +164,7 @@ function mergeSection(key: string, parts: Part[], indent: string, origins: Map<s
       problems.push(conflict(first.source, other.source, `${where} is set by`, "and by", "differently; set it in one place"));
       return null;
     }
-    origins.set(where, first.source);
+    origins.set(where, { source: first.source, path: where });
     return { text: `${header(first.source, indent)}${leadOf(first.member, indent)}${head}${entryText(first.member, indent)}`, value: first.value };
   }
   const blocks: string[] = [];
@@ -153,14 +172,14 @@ function mergeSection(key: string, parts: Part[], indent: string, origins: Map<s
     const value: unknown[] = [];
     for (const p of parts) {
       const entries = p.member.value.members ?? [];
-      entries.forEach((entry, i) => origins.set(pathOf(where, value.length + i), p.source));
+      entries.forEach((_entry, i) => origins.set(pathOf(where, value.length + i), { source: p.source, path: pathOf(where, i) }));
       value.push(...(p.value as unknown[]));
       blocks.push(sourceBlock(p, entries, inner));
     }
     return { text: `${head}[\n${blocks.filter(Boolean).join("\n")}\n${indent}],`, value };
   }
   const value: Record<string, unknown> = {};
-  if (NESTED.has(key) && path.length === 1) {
+  if (isNested(key) && path.length === 1) {
     const memberNames = [...new Set(parts.flatMap((p) => (p.member.value.members ?? []).map((m) => m.key!)))];
     for (const name of memberNames) {
       const sub = parts.flatMap((p) => (p.member.value.members ?? []).filter((m) => m.key === name).map((m) => ({ source: p.source, member: m, value: (p.value as Record<string, unknown>)[name] })));
@@ -184,7 +203,7 @@ function mergeSection(key: string, parts: Part[], indent: string, origins: Map<s
       const earlier = definedBy.get(name);
       if (!earlier) {
         definedBy.set(name, p.source);
-        origins.set(pathOf(where, name), p.source);
+        origins.set(pathOf(where, name), { source: p.source, path: pathOf(where, name) });
         value[name] = v;
         fresh.push(entry);
       } else if (!same(value[name], v, [...path, name])) {

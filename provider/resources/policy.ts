@@ -4,8 +4,9 @@
 // when the server's policy changed outside since this resource last wrote it (the concurrency guard).
 import { z } from "zod";
 import { HeadscaleError } from "../client/index.js";
-import { diffPolicySections, parsePolicyText, policiesEqual } from "../policy/index.js";
+import { ANY_SERVER, diffPolicySections, parsePolicyText, policiesEqual } from "../policy/index.js";
 import { field, type Problem, type ResourceDeclaration } from "./declaration.js";
+import { policyDialect } from "./policyDialect.js";
 import { compositionProblems, composed, desiredText, fragmentsEqual, inputsKnown, outOfBandRefusal, storedText, unchangedSince } from "./policyText.js";
 
 export const POLICY_ID = "policy";
@@ -62,14 +63,15 @@ export const Policy: ResourceDeclaration<typeof args, typeof state> = {
     if (!inputsKnown(a)) return [];
     const inputs = a as { policy?: string; fragments?: Record<string, string> };
     const merged = composed(inputs);
-    if (!merged.ok) return compositionProblems(inputs, "").problems;
+    if (!merged.ok) return compositionProblems(inputs, ANY_SERVER);
     // A policy the server holds already is not checked again: its tests may name users whose nodes have
     // left since, and an unrelated change elsewhere in the program must not fail on it.
     const before = olds ? storedText(olds) : undefined;
     if (before !== undefined && policiesEqual(before, merged.text)) return [];
-    const { version, caps } = await ctx.client.server();
-    // Each problem's message starts with its path already ("acls[0].comment: …"), and its source.
-    const problems: Problem[] = compositionProblems(inputs, version).problems;
+    const server = await ctx.client.server();
+    const { version, caps } = server;
+    // Each problem's message gives its line and column, then its path ("acls[0].comment: …"), in its source.
+    const problems: Problem[] = compositionProblems(inputs, policyDialect(server));
     if (problems.some((p) => p.severity === "error")) return problems;
     if ((await ctx.lists.policy()).mode === "file") return [...problems, { field: "policy", message: FILE_MODE }];
     if (caps.policyCheck) {

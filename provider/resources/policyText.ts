@@ -1,6 +1,6 @@
 // What the Policy resource writes: its own text merged with its fragments (provider/policy/compose.ts), and
 // the concurrency guard's comparison of what the server holds with what the resource last wrote.
-import { composePolicy, diffPolicySections, parsePolicyText, policiesEqual, validatePolicy, type Composition } from "../policy/index.js";
+import { composePolicy, diffPolicySections, parsePolicyText, policiesEqual, validatePolicy, type Composition, type PolicyDialect } from "../policy/index.js";
 import { isUnknown, type Problem } from "./declaration.js";
 
 export interface PolicyInputs {
@@ -39,19 +39,23 @@ export function fragmentsEqual(a: unknown, b: unknown): boolean {
   return keys.length === Object.keys(y).length && keys.every((k) => Object.hasOwn(y, k) && policiesEqual(String(x[k]), String(y[k])));
 }
 
-/** Composition problems and the validation of the merged policy, each on the field (and fragment) at fault. */
-export function compositionProblems(a: PolicyInputs, serverVersion: string): { composition?: Extract<Composition, { ok: true }>; problems: Problem[] } {
+/**
+ * Composition problems and the validation of the merged policy, each on the field (and fragment) at fault,
+ * with the line and column in that source's own text.
+ */
+export function compositionProblems(a: PolicyInputs, dialect: PolicyDialect): Problem[] {
   const c = composed(a);
-  if (!c.ok) return { problems: c.problems.map((p) => ({ field: p.fragment === undefined ? "policy" : "fragments", message: p.message })) };
+  if (!c.ok) return c.problems.map((p) => ({ field: p.fragment === undefined ? "policy" : "fragments", message: p.message }));
   const fragments = Boolean(a.fragments && Object.keys(a.fragments).length);
-  const problems = validatePolicy(c.value, { serverVersion }).map((p): Problem => {
-    const message = p.message.startsWith(p.path) ? p.message : `${p.path}: ${p.message}`;
-    if (!fragments) return { field: "policy", message, severity: p.severity };
-    // Paths point into the merged text: say which source the entry came from.
+  return validatePolicy(c.value, { dialect }).map((p): Problem => {
+    // Paths point into the merged policy: report them in the source the entry came from.
     const origin = c.originOf(p.path);
+    const path = origin?.path ?? p.path;
+    const body = p.message.startsWith(p.path) ? `${path}${p.message.slice(p.path.length)}` : `${path}: ${p.message}`;
+    const message = `${origin?.line === undefined ? "" : `line ${origin.line}, column ${origin.column}: `}${body}`;
+    if (!fragments) return { field: "policy", message, severity: p.severity };
     return { field: origin?.fragment === undefined ? "policy" : "fragments", message: origin ? `in ${origin.label}: ${message}` : message, severity: p.severity };
   });
-  return { composition: c, problems };
 }
 
 /**

@@ -97,7 +97,12 @@ describe("composePolicy", () => {
     expect(c.value.autoApprovers).toEqual({ routes: { "10.0.0.0/24": ["alice@"], "10.1.0.0/24": ["bob@"] }, exitNode: ["bob@"] });
     const undefinedGroup = validatePolicy(c.value).find((p) => p.severity === "error")!;
     expect(undefinedGroup.path).toBe("acls[0].src[0]");
-    expect(c.originOf(undefinedGroup.path)).toMatchObject({ fragment: "svc", label: 'fragment "svc"' });
+    expect(c.originOf(undefinedGroup.path)).toMatchObject({ fragment: "svc", label: 'fragment "svc"', path: "acls[0].src[0]", line: 1 });
+    // A merged index differs from the index in the source; the path reported is the source's.
+    const later = composed(`{ "acls": [{ "action": "accept", "src": ["*"], "dst": ["*:*"] }] }`, { svc: `{\n  "acls": [\n    { "action": "accept", "src": ["group:nobody"], "dst": ["*:*"] },\n  ],\n}` });
+    const problem = validatePolicy(later.value).find((p) => p.severity === "error")!;
+    expect(problem.path).toBe("acls[1].src[0]");
+    expect(later.originOf(problem.path)).toEqual({ fragment: "svc", label: 'fragment "svc"', path: "acls[0].src[0]", line: 3, column: 35 });
     expect(c.originOf('autoApprovers.routes["10.0.0.0/24"]')?.label).toBe("the policy");
   });
 
