@@ -57,14 +57,17 @@ export class Policy extends HeadscaleResource {
   constructor(name: string, args: PolicyArgs, opts?: pulumi.CustomResourceOptions) {
     const policy = args.policy === undefined ? undefined : pulumi.output(args.policy).apply((p) => (typeof p === "string" ? p : policyToText(p as PolicyObject)));
     super("Policy", PolicyDecl, name, { ...args, policy }, opts);
+    // From the inputs, not the outputs: an output the program did not set is unknown at preview.
+    mergedTexts.set(this, pulumi.all([policy, pulumi.output(args.fragments ?? {})]).apply(([text, fragments]) => storedText({ policy: text, fragments: fragments as Record<string, string> }) ?? text ?? ""));
   }
 }
 
+/** Each Policy's own text merged with its fragments: what the server will hold, known at preview. */
+const mergedTexts = new WeakMap<Policy, pulumi.Output<string>>();
+
 /** A policy to check tags against: a Policy resource (planned in the same program) or its text. */
 type PolicyRef = Policy | pulumi.Input<string>;
-// A Policy's own text merged with its fragments: what the server will hold, known at preview.
-const policyText = (p: PolicyRef | undefined) =>
-  p instanceof Policy ? pulumi.all([p.policy, p.fragments]).apply(([policy, fragments]) => storedText({ policy, fragments }) ?? policy ?? "") : p;
+const policyText = (p: PolicyRef | undefined) => (p instanceof Policy ? (mergedTexts.get(p) ?? p.policy) : p);
 
 export type PreAuthKeyArgs = Omit<Inputs<ArgsOf<typeof PreAuthKeyDecl>>, "user" | "policy"> & {
   /** Owning user: a User resource, or a user name or id. */
