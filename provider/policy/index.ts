@@ -15,3 +15,4 @@ export { ANY_SERVER, type DialectFeature, type PolicyDialect } from "./dialect.j
 export { POLICY_SECTIONS, type PolicySection } from "./sections.js";
 export { checkGroupName, checkHostName, checkNodeName, checkTag, checkUserName } from "./naming.js";
 export { PolicyObject, policyToText } from "./typed.js";
+export { composePolicy, fragmentLabel, type ComposeProblem, type Composition } from "./compose.js";
