@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { HeadscaleClient, HeadscaleError, redact } from "../client/index.js";
-import { createContext, type Context, type Problem } from "../resources/index.js";
+import { createContext, render, type Context, type Problem } from "../resources/index.js";
 
 /** Exit codes, documented in `headscale-iac --help` and the README. */
 export const EXIT = {
@@ -89,7 +89,7 @@ export function connect(values: { url?: string; "api-key-file"?: string; "ca-cer
     // The client checks the URL and TLS settings up front.
     throw new CliError(EXIT.usage, redact((e as Error).message, apiKey));
   }
-  return { client, ctx: createContext(client, log), apiKey };
+  return { client, ctx: createContext(client, (m) => log(render(m))), apiKey };
 }
 
 function readText(file: string, flag: string, command: string): string {
@@ -104,7 +104,7 @@ function readText(file: string, flag: string, command: string): string {
 export function rejectProblems(what: string, problems: Problem[]): void {
   const errors = problems.filter((p) => p.severity !== "warning");
   if (errors.length === 0) return;
-  const lines = errors.map((p) => `  ${p.field ? `${p.field}: ` : ""}${p.message}`);
+  const lines = errors.map((p) => `  ${p.field ? `${p.field}: ` : ""}${render(p.message)}`);
   throw new CliError(EXIT.rejected, `${what}: nothing was created:\n${lines.join("\n")}`);
 }
 

@@ -63,7 +63,7 @@ export interface Inventory {
 }
 
 const userKind: ResourceKind = {
-  declaration: User as unknown as ResourceDeclaration,
+  declaration: User,
   async read(ctx) {
     const users = await ctx.lists.users();
     return Promise.all(
@@ -77,7 +77,7 @@ const userKind: ResourceKind = {
 };
 
 const policyKind: ResourceKind = {
-  declaration: Policy as unknown as ResourceDeclaration,
+  declaration: Policy,
   async read(ctx) {
     try {
       const { id, state } = await Policy.import!(ctx, POLICY_ID);
@@ -95,7 +95,7 @@ const policyKind: ResourceKind = {
 };
 
 const nodeTagsKind: ResourceKind = {
-  declaration: NodeTags as unknown as ResourceDeclaration,
+  declaration: NodeTags,
   nameSuffix: "_tags",
   async read(ctx) {
     const tagged = (await ctx.lists.nodes()).filter((n) => n.tags.length > 0);

@@ -1,9 +1,9 @@
 // The whole ACL policy, as HuJSON text. Compared semantically (formatting, comments and key order are
 // never a change), validated before anything is written, and never silently overwritten.
 import { z } from "zod";
-import { HeadscaleError } from "../client/index.js";
+import { HeadscaleError, ref, text } from "../client/index.js";
 import { diffPolicySections, parsePolicyText, policiesEqual, validatePolicy } from "../policy/index.js";
-import { field, isUnknown, type Context, type Problem, type ResourceDeclaration } from "./declaration.js";
+import { defineResource, field, isUnknown, type Context, type Problem } from "./declaration.js";
 
 export const POLICY_ID = "policy";
 
@@ -40,7 +40,7 @@ function sectionSummary(oldText: string, newText: string): string {
   return changes.map((c) => c.summary).join("; ") || "policy changed";
 }
 
-export const Policy: ResourceDeclaration<typeof args, typeof state> = {
+export const Policy = defineResource({
   name: "Policy",
   description: "The Headscale ACL policy (needs `policy.mode: database`). Diffs are semantic: formatting, comments and key order never show as changes.",
   args,
@@ -83,7 +83,7 @@ export const Policy: ResourceDeclaration<typeof args, typeof state> = {
       throw new HeadscaleError({
         kind: "conflict",
         operation: "create policy",
-        hint: "the server already has a policy that this program did not write. Set overwrite: true to replace it, or adopt it first (Terraform: import the policy with id \"policy\"; Pulumi: copy the current policy from the headscale.getPolicy() lookup into your program)",
+        hint: text`the server already has a policy that this program did not write. Set ${ref.field("overwrite")}: true to replace it, or adopt it first: ${ref.adopt("Policy", { importId: POLICY_ID, lookup: "Policy" })}`,
       });
     }
     // Adopting the very text the server holds (a program written by `headscale-iac import`) writes nothing.
@@ -111,7 +111,7 @@ export const Policy: ResourceDeclaration<typeof args, typeof state> = {
 
   async delete(ctx, _id, olds) {
     if (!olds.resetOnDestroy) {
-      ctx.log("the policy stays on the server (set resetOnDestroy to clear it on destroy)");
+      ctx.log(text`the policy stays on the server (set ${ref.field("resetOnDestroy")} to clear it on destroy)`);
       return;
     }
     await ctx.client.setPolicy("");
@@ -124,4 +124,4 @@ export const Policy: ResourceDeclaration<typeof args, typeof state> = {
     if (live.text.trim() === "") throw new HeadscaleError({ kind: "not_found", operation: "import policy", hint: "the server has no policy to import" });
     return { id: POLICY_ID, state: { policy: live.text, ...(live.updatedAt ? { updatedAt: live.updatedAt } : {}) } };
   },
-};
+});
