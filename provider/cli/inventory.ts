@@ -2,9 +2,7 @@
 // Each resource kind is one entry in `kinds`: its declaration, how to find the live objects (through
 // the declaration's own import/read and the run's shared lists: one list call per kind), and how a Pulumi
 // program adopts it. Adding a kind (e.g. approved routes) is one entry here; the renderers are generic.
-import type { Node, PreAuthKey as ApiKey } from "../client/index.js";
-import { isNotFound } from "../client/index.js";
-import { NodeTags, Policy, PreAuthKey, User, type Context, type ResourceDeclaration } from "../resources/index.js";
+import { isNotFound, NodeTags, Policy, PreAuthKey, User, type Context, type ResourceDeclaration, type ServerNode as Node, type ServerPreAuthKey as ApiKey } from "../resources/index.js";
 import { prefixOf } from "../resources/preAuthKey.js";
 import { POLICY_ID } from "../resources/policy.js";
 
