@@ -22,7 +22,7 @@ import {
   type User,
 } from "./types.js";
 import { capabilitiesOf, developmentBuild, inferredOldest, OLDEST_SUPPORTED_MINOR, parseVersion, type Capabilities, type ServerVersion } from "./version.js";
-import { checkNodeName, checkTag, checkUserName } from "./validation.js";
+import { checkNodeName, checkTag, checkUserName } from "../policy/naming.js";
 
 export interface ServerInfo extends ServerVersion {
   caps: Capabilities;

@@ -14,7 +14,7 @@ export interface SettingDeclaration {
   env: readonly string[];
   description: string;
   type: "string" | "boolean";
-  /** Never shown or stored in clear (Terraform: sensitive; Pulumi: `pulumi config set --secret`). */
+  /** Never shown or stored in clear: sensitive in every frontend, set as a secret. */
   secret?: boolean;
   /** The value when neither the configuration nor the environment sets it. */
   default?: boolean;
