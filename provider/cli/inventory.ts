@@ -2,9 +2,7 @@
 // Each resource kind is one entry in `kinds`: its declaration, how to find the live objects (through
 // the declaration's own import/read and the run's shared lists: one list call per kind), and how a Pulumi
 // program adopts it. Adding a kind (e.g. approved routes) is one entry here; the renderers are generic.
-import type { Node, PreAuthKey as ApiKey } from "../client/index.js";
-import { isNotFound } from "../client/index.js";
-import { NodeTags, Policy, PreAuthKey, User, type Context, type ResourceDeclaration } from "../resources/index.js";
+import { isNotFound, NodeTags, Policy, PreAuthKey, User, type Context, type ResourceDeclaration, type ServerNode as Node, type ServerPreAuthKey as ApiKey } from "../resources/index.js";
 import { prefixOf } from "../resources/preAuthKey.js";
 import { POLICY_ID } from "../resources/policy.js";
 
@@ -63,7 +61,7 @@ export interface Inventory {
 }
 
 const userKind: ResourceKind = {
-  declaration: User as unknown as ResourceDeclaration,
+  declaration: User,
   async read(ctx) {
     const users = await ctx.lists.users();
     return Promise.all(
@@ -77,7 +75,7 @@ const userKind: ResourceKind = {
 };
 
 const policyKind: ResourceKind = {
-  declaration: Policy as unknown as ResourceDeclaration,
+  declaration: Policy,
   async read(ctx) {
     try {
       const { id, state } = await Policy.import!(ctx, POLICY_ID);
@@ -95,7 +93,7 @@ const policyKind: ResourceKind = {
 };
 
 const nodeTagsKind: ResourceKind = {
-  declaration: NodeTags as unknown as ResourceDeclaration,
+  declaration: NodeTags,
   nameSuffix: "_tags",
   async read(ctx) {
     const tagged = (await ctx.lists.nodes()).filter((n) => n.tags.length > 0);

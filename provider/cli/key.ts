@@ -4,8 +4,7 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
-import type { PreAuthKey as ApiKey } from "../client/index.js";
-import { PreAuthKey } from "../resources/index.js";
+import { PreAuthKey, type ServerPreAuthKey as ApiKey } from "../resources/index.js";
 import { prefixOf } from "../resources/preAuthKey.js";
 import { CliError, connect, connectionHelp, connectionOptions, EXIT, exitCodesHelp, parse, rejectProblems, usageError, type Connection } from "./common.js";
 

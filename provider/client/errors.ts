@@ -1,5 +1,6 @@
 // Every failure the client reports is a HeadscaleError with a kind the resources can act on and a
 // message a person can act on. Messages never contain the API key (see redact).
+import { ref, render, text, type Message, type Spelling, type Text } from "./text.js";
 
 export type ErrorKind =
   | "not_found"
@@ -19,7 +20,8 @@ export interface ErrorDetails {
   status?: number;
   grpcCode?: number;
   serverMessage?: string;
-  hint?: string;
+  /** What to do; names fields and settings structurally, so each frontend spells them (`render`). */
+  hint?: Message;
   /**
    * A write whose request may have reached the server before the connection failed or timed out: it may
    * have been performed. Resources look for the object before they report a failure (see lostAnswer.ts).
@@ -33,11 +35,13 @@ export class HeadscaleError extends Error {
   readonly status?: number;
   readonly grpcCode?: number;
   readonly serverMessage?: string;
-  readonly hint?: string;
+  readonly hint?: Message;
   readonly mayHaveBeenPerformed: boolean;
+  private readonly details: ErrorDetails;
 
   constructor(d: ErrorDetails) {
-    super(composeMessage(d));
+    super(render(composeMessage(d)));
+    this.details = d;
     this.name = "HeadscaleError";
     this.kind = d.kind;
     this.operation = d.operation;
@@ -47,6 +51,22 @@ export class HeadscaleError extends Error {
     if (d.hint !== undefined) this.hint = d.hint;
     this.mayHaveBeenPerformed = d.mayHaveBeenPerformed ?? false;
   }
+
+  /** The message in one frontend's spelling (`message` is in the declarations' own). */
+  render(spelling: Spelling): string {
+    return render(this.toText(), spelling);
+  }
+
+  /** The message as text whose references a frontend spells (e.g. to report it as a Problem). */
+  toText(): Text {
+    return composeMessage(this.details);
+  }
+}
+
+/** An error's message in a frontend's spelling: HeadscaleErrors are re-rendered, others kept. */
+export function errorMessage(e: unknown, spelling: Spelling): string {
+  if (e instanceof HeadscaleError) return e.render(spelling);
+  return e instanceof Error ? e.message : String(e);
 }
 
 export const isNotFound = (e: unknown): boolean => e instanceof HeadscaleError && e.kind === "not_found";
@@ -63,20 +83,17 @@ const headline: Record<ErrorKind, string> = {
   server: "Headscale reported an error",
 };
 
-const defaultHint: Partial<Record<ErrorKind, string>> = {
-  unauthorized:
-    "check the API key (HEADSCALE_API_KEY / headscale:apiKey / api_key); create one with `headscale apikeys create --expiration 90d`",
+const defaultHint: Partial<Record<ErrorKind, Message>> = {
+  unauthorized: text`check the API key (${ref.setting("apiKey")}); create one with \`headscale apikeys create --expiration 90d\``,
   policy_file_mode:
     "the server runs with `policy.mode: file`; set `policy.mode: database` in Headscale's config to manage the policy from code",
-  unreachable: "check the URL (HEADSCALE_URL / headscale:url / url) and that the server is running",
+  unreachable: text`check the URL (${ref.setting("url")}) and that the server is running`,
 };
 
-function composeMessage(d: ErrorDetails): string {
-  let text = `${d.operation}: ${headline[d.kind]}`;
-  if (d.serverMessage) text += ` (server said: ${d.serverMessage.trim()})`;
+function composeMessage(d: ErrorDetails): Text {
+  const said = d.serverMessage ? ` (server said: ${d.serverMessage.trim()})` : "";
   const hint = d.hint ?? defaultHint[d.kind];
-  if (hint) text += `. ${hint}`;
-  return text;
+  return hint === undefined ? text`${d.operation}: ${headline[d.kind]}${said}` : text`${d.operation}: ${headline[d.kind]}${said}. ${hint}`;
 }
 
 const secretPatterns = [/hskey-(api|auth)-[A-Za-z0-9_-]+/g, /Bearer\s+\S+/gi];

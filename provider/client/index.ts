@@ -1,5 +1,6 @@
 export { HeadscaleClient, apiKeyPrefixOf, type ServerInfo } from "./client.js";
-export { HeadscaleError, isNotFound, redact, type ErrorKind } from "./errors.js";
+export { errorMessage, HeadscaleError, isNotFound, redact, type ErrorKind } from "./errors.js";
+export { declarationSpelling, ref, render, text, type AdoptWays, type Message, type Ref, type Spelling, type Text } from "./text.js";
 export { checkUrl, type ConnectionOptions, type CallObserver } from "./transport.js";
 export type { User, PreAuthKey, Node, PolicyDocument, CreateUserInput, CreatePreAuthKeyInput, PreAuthKeyRef, ApiKey, ApiKeyRef, NodeExpiry } from "./types.js";
 export { capabilitiesOf, parseVersion, type Capabilities, type ServerVersion } from "./version.js";

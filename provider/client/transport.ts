@@ -3,6 +3,7 @@
 import http from "node:http";
 import https from "node:https";
 import { HeadscaleError, redact } from "./errors.js";
+import { ref, text } from "./text.js";
 
 export interface ConnectionOptions {
   /** Base URL of the Headscale server, e.g. https://headscale.example.com */
@@ -75,9 +76,7 @@ export function checkUrl(raw: string, allowInsecureHttp = false): URL {
     throw new HeadscaleError({
       kind: "invalid_argument",
       operation: "configure provider",
-      hint:
-        `refusing plain http:// to ${url.hostname}: the API key would travel in clear. Use https://, ` +
-        `or set allowInsecureHttp (Terraform: allow_insecure_http) if the network is trusted`,
+      hint: text`refusing plain http:// to ${url.hostname}: the API key would travel in clear. Use https://, or set ${ref.setting("allowInsecureHttp")} if the network is trusted`,
     });
   }
   return url;
@@ -166,8 +165,8 @@ export class Transport {
       operation: req.operation,
       mayHaveBeenPerformed: !req.idempotent && !neverSent,
       hint: tls
-        ? `TLS to ${this.base.origin} failed (${cause}); if the server uses a private CA, pass its PEM as caCertificate`
-        : `could not connect to ${this.base.origin} (${cause}); check the URL (HEADSCALE_URL / headscale:url / url) and that the server is running`,
+        ? text`TLS to ${this.base.origin} failed (${cause}); if the server uses a private CA, pass its PEM as ${ref.setting("caCertificate")}`
+        : text`could not connect to ${this.base.origin} (${cause}); check the URL (${ref.setting("url")}) and that the server is running`,
     });
   }
 

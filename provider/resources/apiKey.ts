@@ -3,8 +3,8 @@
 // Headscale version can expire and delete by. Rotation (`rotateBefore`) creates the new key first.
 // The key the provider itself runs with is never expired or deleted.
 import { z } from "zod";
-import { apiKeyPrefixOf, HeadscaleError, isNotFound, type ApiKey as ListedKey } from "../client/index.js";
-import { field, isUnknown, type Context, type DiffResult, type ResourceDeclaration } from "./declaration.js";
+import { apiKeyPrefixOf, HeadscaleError, isNotFound, ref, text, type ApiKey as ListedKey } from "../client/index.js";
+import { defineResource, field, isUnknown, type Context, type DiffResult } from "./declaration.js";
 import { durationHelp, resolveTime } from "./duration.js";
 import { durationProblems, expirationProblems, isPast, rotationDue } from "./expiry.js";
 
@@ -32,7 +32,7 @@ function ownKeyError(ctx: Context, operation: string, prefix: string): Headscale
   return new HeadscaleError({
     kind: "invalid_argument",
     operation,
-    hint: `this is the API key the provider is running with (prefix ${prefix}): configure another key first (Pulumi: headscale:apiKey; Terraform: api_key or HEADSCALE_API_KEY), then apply again`,
+    hint: text`this is the API key the provider is running with (prefix ${prefix}): configure another key first (${ref.setting("apiKey")}), then apply again`,
   });
 }
 
@@ -48,7 +48,7 @@ function fromListing(olds: State, k: ListedKey): State {
   };
 }
 
-export const ApiKey: ResourceDeclaration<typeof args, typeof state> = {
+export const ApiKey = defineResource({
   name: "ApiKey",
   description: "An admin API key with a lifetime. `key` is secret; `rotateBefore` replaces it ahead of expiry, new key first; destroy expires and deletes it.",
   args,
@@ -67,10 +67,10 @@ export const ApiKey: ResourceDeclaration<typeof args, typeof state> = {
     if (result.replaces.length > 0) result.reasons!.expiration = "Headscale cannot change a key's expiry: a new key replaces it (created first)";
     else if (rotationDue(olds.expiresAt, rotateBefore)) {
       result.replaces.push("expiresAt");
-      result.reasons!.expiresAt = `expires ${olds.expiresAt}, within rotateBefore (${rotateBefore}): a new key is created before the old one is removed`;
+      result.reasons!.expiresAt = text`expires ${olds.expiresAt}, within ${ref.field("rotateBefore")} (${rotateBefore}): a new key is created before the old one is removed`;
     } else if (olds.expired && rotateBefore !== undefined) {
       result.replaces.push("expired");
-      result.reasons!.expired = "the key has expired and rotateBefore is set: a new key replaces it";
+      result.reasons!.expired = text`the key has expired and ${ref.field("rotateBefore")} is set: a new key replaces it`;
     }
     if (result.replaces.length > 0) {
       const own = ownKeyError(ctx, "replace API key", olds.prefix);
@@ -115,4 +115,4 @@ export const ApiKey: ResourceDeclaration<typeof args, typeof state> = {
     await ctx.client.deleteApiKey(ref).catch(ignoreGone);
     ctx.lists.invalidate("apiKeys");
   },
-};
+});

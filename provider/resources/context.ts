@@ -1,9 +1,9 @@
 // One context per run of a frontend (a Pulumi provider host, a Terraform provider process): one client,
 // and list results shared by every resource, so a refresh of N objects costs one list call per kind.
-import type { ApiKey, HeadscaleClient, Node, PolicyDocument, PreAuthKey, User } from "../client/index.js";
+import type { ApiKey, HeadscaleClient, Message, Node, PolicyDocument, PreAuthKey, User } from "../client/index.js";
 import type { Context, ListCache } from "./declaration.js";
 
-export function createContext(client: HeadscaleClient, log: (message: string) => void = () => {}): Context {
+export function createContext(client: HeadscaleClient, log: (message: Message) => void = () => {}): Context {
   return { client, lists: createListCache(client), log };
 }
 

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { HeadscaleError, type ApiKey, type Node, type PreAuthKey, type User as ApiUser } from "../client/index.js";
 import { normalRoutes } from "./cidr.js";
-import { field, type DataSourceDeclaration } from "./declaration.js";
+import { defineDataSource, field } from "./declaration.js";
 import { findUser } from "./lookups.js";
 
 const userShape = z.object({
@@ -44,50 +44,47 @@ const usersArgs = z.object({
   name: field(z.string().optional(), { description: "Only the user with this name." }),
   email: field(z.string().optional(), { description: "Only users with this email." }),
 });
-export const UsersLookup: DataSourceDeclaration = {
+export const UsersLookup = defineDataSource({
   name: "Users",
   description: "Users on the server, optionally filtered.",
   args: usersArgs,
   result: usersArgs.extend({ users: field(z.array(userShape), { description: "Matching users.", computed: true }) }),
-  async read(ctx, a) {
-    const f = a as z.infer<typeof usersArgs>;
+  async read(ctx, f) {
     const users = (await ctx.lists.users()).filter((u) => (f.name === undefined || u.name === f.name) && (f.email === undefined || u.email === f.email));
     return { ...f, users: users.map(toUser) };
   },
-};
+});
 
 const userArgs = z.object({ user: field(z.string(), { description: "User name or numeric id." }) });
-export const UserLookup: DataSourceDeclaration = {
+export const UserLookup = defineDataSource({
   name: "User",
   description: "One user, by name or id; fails if it does not exist.",
   args: userArgs,
   result: userArgs.extend(userShape.shape),
-  async read(ctx, a) {
-    const { user } = a as z.infer<typeof userArgs>;
+  async read(ctx, { user }) {
     const u = await findUser(ctx, user);
     if (!u) throw new HeadscaleError({ kind: "not_found", operation: `look up user "${user}"`, hint: "no user has that name or id" });
     return { user, ...toUser(u) };
   },
-};
+});
 
 const nodesArgs = z.object({
   user: field(z.string().optional(), { description: "Only nodes owned by this user (name)." }),
   tag: field(z.string().optional(), { description: "Only nodes with this tag." }),
   name: field(z.string().optional(), { description: "Only nodes with this name or hostname." }),
 });
-export const NodesLookup: DataSourceDeclaration = {
+export const NodesLookup = defineDataSource({
   name: "Nodes",
   description: "Nodes on the server, optionally filtered by user, tag or name.",
   args: nodesArgs,
   result: nodesArgs.extend({ nodes: field(z.array(nodeShape), { description: "Matching nodes.", computed: true }) }),
-  async read(ctx, a) {
-    const f = a as z.infer<typeof nodesArgs>;
+  async read(ctx, f) {
     const nodes = (await ctx.lists.nodes()).filter(
       (n) => (f.user === undefined || n.user?.name === f.user) && (f.tag === undefined || n.tags.includes(f.tag)) && (f.name === undefined || n.givenName === f.name || n.name === f.name),
     );
     return { ...f, nodes: nodes.map(toNode) };
   },
-};
+});
 
 const preAuthKeyShape = z.object({
   keyId: field(z.string(), { description: "Key id (0.28+; empty before).", computed: true }),
@@ -112,19 +109,18 @@ const toPreAuthKey = (k: PreAuthKey): z.infer<typeof preAuthKeyShape> => ({
   expiresAt: k.expiration ?? "",
 });
 const preAuthKeysArgs = z.object({ user: field(z.string().optional(), { description: "Only keys of this user (name or numeric id)." }) });
-export const PreAuthKeysLookup: DataSourceDeclaration = {
+export const PreAuthKeysLookup = defineDataSource({
   name: "PreAuthKeys",
   description: "Pre-auth keys on the server (all, or one user's), without their secrets.",
   args: preAuthKeysArgs,
   result: preAuthKeysArgs.extend({ keys: field(z.array(preAuthKeyShape), { description: "Matching keys.", computed: true }) }),
-  async read(ctx, a) {
-    const f = a as z.infer<typeof preAuthKeysArgs>;
+  async read(ctx, f) {
     const user = f.user === undefined ? undefined : await findUser(ctx, f.user);
     if (f.user !== undefined && !user) throw new HeadscaleError({ kind: "not_found", operation: `look up pre-auth keys of "${f.user}"`, hint: "no user has that name or id" });
     const keys = (await ctx.lists.preAuthKeys()).filter((k) => !user || k.user?.id === user.id);
     return { ...f, keys: keys.map(toPreAuthKey) };
   },
-};
+});
 
 const apiKeyShape = z.object({
   keyId: field(z.string(), { description: "Key id.", computed: true }),
@@ -134,7 +130,7 @@ const apiKeyShape = z.object({
   lastSeen: field(z.string(), { description: "Last use.", computed: true }),
 });
 const toApiKey = (k: ApiKey): z.infer<typeof apiKeyShape> => ({ keyId: k.id, prefix: k.prefix, expiresAt: k.expiration ?? "", createdAt: k.createdAt ?? "", lastSeen: k.lastSeen ?? "" });
-export const ApiKeysLookup: DataSourceDeclaration = {
+export const ApiKeysLookup = defineDataSource({
   name: "ApiKeys",
   description: "Admin API keys on the server (prefixes and times; the secrets are never readable).",
   args: z.object({}),
@@ -142,10 +138,10 @@ export const ApiKeysLookup: DataSourceDeclaration = {
   async read(ctx) {
     return { keys: (await ctx.lists.apiKeys()).map(toApiKey) };
   },
-};
+});
 
 const policyArgs = z.object({});
-export const PolicyLookup: DataSourceDeclaration = {
+export const PolicyLookup = defineDataSource({
   name: "Policy",
   description: "The server's current policy text, as stored (empty if none).",
   args: policyArgs,
@@ -157,4 +153,4 @@ export const PolicyLookup: DataSourceDeclaration = {
     const p = await ctx.lists.policy();
     return { policy: p.text, updatedAt: p.updatedAt ?? "" };
   },
-};
+});

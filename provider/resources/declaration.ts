@@ -1,45 +1,9 @@
 // The contract every resource and data source declares once; the Pulumi and Terraform frontends only
-// translate it. Field metadata lives on the zod field itself (see `field`).
-import { z } from "zod";
-import type { HeadscaleClient } from "../client/index.js";
+// translate it. Field metadata lives on the zod field itself (see `field` in fields.ts).
+import type { z } from "zod";
+import type { HeadscaleClient, Message } from "../client/index.js";
 
-export interface FieldMeta {
-  description: string;
-  /** Set by the server or the provider; never by the user. */
-  computed?: boolean;
-  /** Optional input that the provider fills in when the user leaves it out (e.g. a normalised value). */
-  defaulted?: boolean;
-  /** Masked in output, encrypted/sensitive in state. */
-  secret?: boolean;
-  /** A change to this input replaces the object. */
-  forcesReplacement?: boolean;
-  /** An array whose order and duplicates never matter (tags, routes): compared as a set, a set in Terraform. */
-  set?: boolean;
-  /** Read only by checks (e.g. the policy to check tags against): a new value is never a change to the object. */
-  checkOnly?: boolean;
-  /** Two values that mean the same (a reformatted policy) are no change. Default: plain equality. */
-  equivalent?: (a: unknown, b: unknown) => boolean;
-}
-
-export const fieldMeta = z.registry<FieldMeta>();
-
-/** Attaches metadata to a zod field: `name: field(z.string(), { description: "…" })`. */
-export function field<T extends z.ZodType>(schema: T, meta: FieldMeta): T {
-  fieldMeta.add(schema, meta);
-  return schema;
-}
-
-/** Metadata of a field, looking through optional/nullable/default wrappers. */
-export function metaOf(schema: z.ZodType): FieldMeta | undefined {
-  let s: z.ZodType | undefined = schema;
-  while (s) {
-    const m = fieldMeta.get(s);
-    if (m) return m;
-    const inner: unknown = (s as { _zod?: { def?: { innerType?: unknown } } })._zod?.def?.innerType;
-    s = inner as z.ZodType | undefined;
-  }
-  return undefined;
-}
+export { field, fieldMeta, metaOf, type FieldMeta } from "./fields.js";
 
 /** A value not known yet (preview/plan time, from another resource's output). Frontends map theirs to it. */
 export const Unknown: unique symbol = Symbol.for("headscale-iac.unknown");
@@ -52,7 +16,8 @@ export type Planned<T> = { [K in keyof T]: T[K] | Unknown };
 export interface Problem {
   /** Field name in the declaration's own (camelCase) spelling; omitted for whole-resource problems. */
   field?: string;
-  message: string;
+  /** Names other fields structurally (`text`), so each frontend spells them its own way. */
+  message: Message;
   severity?: "error" | "warning";
 }
 
@@ -61,7 +26,7 @@ export interface Context {
   client: HeadscaleClient;
   /** Reads shared by every resource in a run (refresh of N resources = one list call per kind). */
   lists: ListCache;
-  log(message: string): void;
+  log(message: Message): void;
 }
 
 export interface ListCache {
@@ -82,7 +47,7 @@ export interface DiffResult {
   /** Create the replacement before deleting the old object (default true). */
   createBeforeDelete?: boolean;
   /** Human explanation per field, shown in previews/plans (e.g. "Headscale cannot update a user's email"). */
-  reasons?: Record<string, string>;
+  reasons?: Record<string, Message>;
 }
 
 export interface ResourceDeclaration<
@@ -133,4 +98,18 @@ export interface DataSourceDeclaration<Args extends z.ZodObject = z.ZodObject, R
   args: Args;
   result: Result;
   read(ctx: Context, args: z.infer<Args>): Promise<z.infer<Result>>;
+}
+
+/**
+ * Declares a resource. The implementation's functions see their own args and state types; the result
+ * keeps the schemas' types (Pulumi derives its argument and output types from them) and fits the
+ * registry's `ResourceDeclaration[]` as it is.
+ */
+export function defineResource<Args extends z.ZodObject, State extends z.ZodObject>(d: ResourceDeclaration<Args, State>): ResourceDeclaration<Args, State> {
+  return d;
+}
+
+/** Declares a data source: `read` sees its typed args, and callers get a typed result. */
+export function defineDataSource<Args extends z.ZodObject, Result extends z.ZodObject>(d: DataSourceDeclaration<Args, Result>): DataSourceDeclaration<Args, Result> {
+  return d;
 }

@@ -42,5 +42,5 @@ export function derivedDiff(args: z.ZodObject, olds: Record<string, unknown>, ne
 /** The change from stored state to new inputs: derived from the metadata, then the declaration's own rules. */
 export async function planChange(decl: ResourceDeclaration, ctx: Context, id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<DiffResult> {
   const derived = derivedDiff(decl.args, olds, news, decl.replaceOrder);
-  return decl.diff ? decl.diff(ctx, id, olds as never, news as never, derived) : derived;
+  return decl.diff ? decl.diff(ctx, id, olds, news, derived) : derived;
 }

@@ -1,5 +1,5 @@
 // Live lookups shared by several resources (users by name or id, tags defined by a policy).
-import type { User } from "../client/index.js";
+import { ref, text, type Message, type User } from "../client/index.js";
 import { definedTags, isValidTag, parsePolicyText } from "../policy/index.js";
 import type { Context, Problem } from "./declaration.js";
 
@@ -24,21 +24,21 @@ export function tagProblems(tags: string[], fieldName: string): Problem[] {
  * else against the live policy.
  */
 export async function checkTagsDefined(ctx: Context, tags: string[], fieldName: string, policyText?: string, opts: { fresh?: boolean } = {}): Promise<Problem[]> {
-  let text = policyText;
-  let source = "the policy given in `policy`";
-  if (text === undefined) {
+  let current = policyText;
+  let source: Message = text`the policy given in \`${ref.field("policy")}\``;
+  if (current === undefined) {
     if (opts.fresh) ctx.lists.invalidate("policy");
-    text = (await ctx.lists.policy()).text;
+    current = (await ctx.lists.policy()).text;
     source = "the server's current policy";
   }
-  const parsed = text.trim() === "" ? undefined : parsePolicyText(text);
+  const parsed = current.trim() === "" ? undefined : parsePolicyText(current);
   const defined = parsed?.ok ? definedTags(parsed.value) : new Set<string>();
   const missing = tags.filter((t) => !defined.has(t));
   if (missing.length === 0) return [];
   const owner = await exampleOwner(ctx, parsed?.ok ? parsed.value : undefined);
   return missing.map((t) => ({
     field: fieldName,
-    message: `tag "${t}" is not defined in ${source}: add "${t}": ["${owner}"] (its owners) to the policy's tagOwners${policyText === undefined ? ", or pass the Policy resource's policy output in `policy` if it is created in the same run" : ""}`,
+    message: text`tag "${t}" is not defined in ${source}: add "${t}": ["${owner}"] (its owners) to the policy's tagOwners${policyText === undefined ? text`, or, if the Policy resource is created in the same run, ${ref.createdInRun("Policy", "policy")} in \`${ref.field("policy")}\`` : ""}`,
   }));
 }
 

@@ -7,7 +7,7 @@
 // server that resumes after the run gave up) leaves an object no state tracks. A user then makes the next
 // run fail with "already exists" (names are unique; adoptExisting or an import takes it over); a key is an
 // orphan until it expires. Closing it needs the frontends to store a provisional state for a failed create.
-import { HeadscaleError } from "../client/index.js";
+import { HeadscaleError, text } from "../client/index.js";
 import type { Context } from "./declaration.js";
 
 /** Looks for the object up to ~15 s while the server is unreachable (a restart); a hung server fails at once. */
@@ -39,7 +39,7 @@ export async function createSurvivingLostAnswer<R, T>(
     } catch (e) {
       if (!(e instanceof HeadscaleError) || !e.mayHaveBeenPerformed) throw e;
       const looked = attempt < ATTEMPTS ? await lookFor(find) : undefined;
-      if (!looked) throw new HeadscaleError({ kind: e.kind, operation: e.operation, ...(e.status ? { status: e.status } : {}), ...(e.serverMessage ? { serverMessage: e.serverMessage } : {}), hint: `${e.hint ? `${e.hint}. ` : ""}The server may have created ${what} before the answer was lost, and could not be asked afterwards` });
+      if (!looked) throw new HeadscaleError({ kind: e.kind, operation: e.operation, ...(e.status ? { status: e.status } : {}), ...(e.serverMessage ? { serverMessage: e.serverMessage } : {}), hint: text`${e.hint ? text`${e.hint}. ` : ""}The server may have created ${what} before the answer was lost, and could not be asked afterwards` });
       if ("found" in looked) {
         const taken = await onFound(looked.found);
         if (taken !== SEND_AGAIN) {

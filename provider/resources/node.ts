@@ -2,8 +2,8 @@
 // the resource decommissions the node. The node itself is created by `tailscale up`, never by this
 // resource. A rename or an expiry changed outside is drift that the next apply sets back.
 import { z } from "zod";
-import { checkNodeName, isNotFound, type Node as ApiNode } from "../client/index.js";
-import { field, type Context, type Problem, type ResourceDeclaration } from "./declaration.js";
+import { checkNodeName, isNotFound, ref, text, type Node as ApiNode } from "../client/index.js";
+import { defineResource, field, type Context, type Problem } from "./declaration.js";
 import { nodeLabel, plannedNode, resolveNode, selectorProblems } from "./nodes.js";
 
 /** Headscale reports a never-expiring node with no expiry, or (≤0.28 databases) the zero time. */
@@ -12,9 +12,9 @@ const sameExpiry = (a: string | undefined, b: string | undefined) =>
   a === b || (a !== undefined && b !== undefined && a !== "never" && b !== "never" && new Date(a).getTime() === new Date(b).getTime());
 
 const args = z.object({
-  nodeId: field(z.string().optional(), { description: "Numeric id of the node. Set this or nodeName.", forcesReplacement: true }),
-  nodeName: field(z.string().optional(), { description: "Hostname (or current given name) of the node. Set this or nodeId. Select by hostname when givenName renames the node.", forcesReplacement: true }),
-  waitFor: field(z.string().optional(), { description: 'How long to wait for a node named nodeName to appear (e.g. "2m") when it is still joining. Default "0s".' }),
+  nodeId: field(z.string().optional(), { description: text`Numeric id of the node. Set this or ${ref.field("nodeName")}.`, forcesReplacement: true }),
+  nodeName: field(z.string().optional(), { description: text`Hostname (or current given name) of the node. Set this or ${ref.field("nodeId")}. Select by hostname when ${ref.field("givenName")} renames the node.`, forcesReplacement: true }),
+  waitFor: field(z.string().optional(), { description: text`How long to wait for a node named ${ref.field("nodeName")} to appear (e.g. "2m") when it is still joining. Default "0s".` }),
   givenName: field(z.string().optional(), { description: 'The node\'s given name (its MagicDNS label): lowercase letters, digits and "-", at most 63. Default: leave the name as it is.' }),
   keyExpiry: field(z.string().optional(), {
     description: 'When the node\'s key expires: "never" (Headscale 0.29+) or an RFC 3339 time (0.27.1+). Default: leave it as it is.',
@@ -71,11 +71,11 @@ async function keyExpiryProblems(ctx: Context, value: string): Promise<Problem[]
   const at = /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : undefined;
   if (!at || Number.isNaN(at.getTime())) return [{ field: "keyExpiry", message: `"${value}" is not "never" or an RFC 3339 time: write e.g. "2030-01-01T00:00:00Z" or "never"` }];
   if (at.getTime() <= Date.now()) return [{ field: "keyExpiry", message: `"${value}" is in the past: that would expire the node now; give a future time or "never"` }];
-  if (!caps.nodeExpiryAt) return [{ field: "keyExpiry", message: `Headscale ${version} can only expire a node now (a chosen time needs 0.27.1+): remove keyExpiry, or upgrade` }];
+  if (!caps.nodeExpiryAt) return [{ field: "keyExpiry", message: text`Headscale ${version} can only expire a node now (a chosen time needs 0.27.1+): remove ${ref.field("keyExpiry")}, or upgrade` }];
   return [];
 }
 
-export const Node: ResourceDeclaration<typeof args, typeof state> = {
+export const Node = defineResource({
   name: "Node",
   description: "Settings of an existing or joining node: given name (MagicDNS), key expiry, and whether destroy deletes the node.",
   args,
@@ -134,7 +134,7 @@ export const Node: ResourceDeclaration<typeof args, typeof state> = {
 
   async delete(ctx, id, olds) {
     if (!olds.deleteOnDestroy) {
-      ctx.log(`node ${olds.name} (${id}) stays on the server (deleteOnDestroy is not set)`);
+      ctx.log(text`node ${olds.name} (${id}) stays on the server (${ref.field("deleteOnDestroy")} is not set)`);
       return;
     }
     await ctx.client.deleteNode(id).catch((e: unknown) => {
@@ -148,4 +148,4 @@ export const Node: ResourceDeclaration<typeof args, typeof state> = {
     const node = await resolveNode(ctx, selector);
     return { id: node.id, state: toState(selector, node) };
   },
-};
+});

@@ -3,19 +3,19 @@
 // only the routes this resource approved. The exit node is one pair, 0.0.0.0/0 + ::/0: Headscale approves
 // and reports both, so `exitNode: true`, one of the pair or both mean the same and never show as a change.
 import { z } from "zod";
-import { HeadscaleError, isNotFound, type Node } from "../client/index.js";
+import { HeadscaleError, isNotFound, ref, text, type Node } from "../client/index.js";
 import { parsePolicyText } from "../policy/index.js";
 import { canonicalRoute, EXIT_ROUTES, isExitRoute, normalRoutes, routeSet, routeWithin } from "./cidr.js";
-import { field, isUnknown, type Context, type DiffResult, type Problem, type ResourceDeclaration } from "./declaration.js";
+import { defineResource, field, isUnknown, type Context, type DiffResult, type Problem } from "./declaration.js";
 import { sameSet } from "./diffing.js";
 import { parseDuration } from "./duration.js";
 import { durationProblems } from "./expiry.js";
 import { nodeLabel, plannedNode, resolveNode, selectorProblems } from "./nodes.js";
 
 const args = z.object({
-  nodeId: field(z.string().optional(), { description: "Numeric id of the node. Set this or nodeName.", forcesReplacement: true }),
-  nodeName: field(z.string().optional(), { description: "Name (given name or hostname) of the node, for nodes created elsewhere. Set this or nodeId.", forcesReplacement: true }),
-  waitFor: field(z.string().optional(), { description: 'How long to wait for a node named nodeName to appear (e.g. "2m") when it is still joining. Default "0s".' }),
+  nodeId: field(z.string().optional(), { description: text`Numeric id of the node. Set this or ${ref.field("nodeName")}.`, forcesReplacement: true }),
+  nodeName: field(z.string().optional(), { description: text`Name (given name or hostname) of the node, for nodes created elsewhere. Set this or ${ref.field("nodeId")}.`, forcesReplacement: true }),
+  waitFor: field(z.string().optional(), { description: text`How long to wait for a node named ${ref.field("nodeName")} to appear (e.g. "2m") when it is still joining. Default "0s".` }),
   routes: field(z.array(z.string()).optional(), {
     description: 'Subnet routes to approve, as CIDRs ("10.0.0.0/24", "fd00::/64"; a set: order and duplicates do not matter). Checked at preview: syntax, prefix length, no host bits.',
     set: true,
@@ -65,7 +65,7 @@ async function whenAdvertised(ctx: Context, node: Node, routes: string[], waitFo
       throw new HeadscaleError({
         kind: "invalid_argument",
         operation: `approve routes of node ${nodeLabel(n)}`,
-        hint: `the node did not advertise ${missing.join(", ")} within ${waitForAdvertised} (it advertises ${normalRoutes(n.availableRoutes).join(", ") || "nothing"}): start it with \`tailscale up --advertise-routes=…${missing.some(isExitRoute) ? " --advertise-exit-node" : ""}\`, or raise waitForAdvertised`,
+        hint: text`the node did not advertise ${missing.join(", ")} within ${waitForAdvertised} (it advertises ${normalRoutes(n.availableRoutes).join(", ") || "nothing"}): start it with \`tailscale up --advertise-routes=…${missing.some(isExitRoute) ? " --advertise-exit-node" : ""}\`, or raise ${ref.field("waitForAdvertised")}`,
       });
     }
     await new Promise((r) => setTimeout(r, 2000));
@@ -90,7 +90,7 @@ async function autoApproved(ctx: Context, routes: string[]): Promise<string[]> {
   return routes.filter((r) => (isExitRoute(r) ? exit : prefixes.some((p) => routeWithin(r, p))));
 }
 
-export const NodeRoutes: ResourceDeclaration<typeof args, typeof state> = {
+export const NodeRoutes = defineResource({
   name: "NodeRoutes",
   description: "The approved routes (subnet routes, exit node) of a node. Routes approved outside are drift and repaired; destroy removes only the routes this resource approved.",
   args,
@@ -114,7 +114,7 @@ export const NodeRoutes: ResourceDeclaration<typeof args, typeof state> = {
         problems.push({
           field: missing.some(isExitRoute) && !routes.some(isExitRoute) ? "exitNode" : "routes",
           severity: "warning",
-          message: `node ${nodeLabel(node)} does not advertise ${missing.join(", ")}: approved anyway, but not served until it does (\`tailscale up --advertise-routes=…\`); set waitForAdvertised to wait for it instead`,
+          message: text`node ${nodeLabel(node)} does not advertise ${missing.join(", ")}: approved anyway, but not served until it does (\`tailscale up --advertise-routes=…\`); set ${ref.field("waitForAdvertised")} to wait for it instead`,
         });
       }
     }
@@ -195,4 +195,4 @@ export const NodeRoutes: ResourceDeclaration<typeof args, typeof state> = {
     const exitNode = approved.some(isExitRoute);
     return { id: node.id, state: toState({ ...selector, routes: approved.filter((r) => !isExitRoute(r)), ...(exitNode ? { exitNode } : {}) }, node) };
   },
-};
+});

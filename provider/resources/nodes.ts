@@ -1,6 +1,6 @@
 // Selecting one node by id, or by name (given name or hostname) with an optional wait while it joins.
 // Shared by every resource that manages something of a node (NodeTags, NodeRoutes, Node).
-import { HeadscaleError, type Node } from "../client/index.js";
+import { HeadscaleError, ref, text, type Node } from "../client/index.js";
 import { isUnknown, type Context, type Planned, type Problem } from "./declaration.js";
 import { durationHelp, parseDuration } from "./duration.js";
 
@@ -21,13 +21,13 @@ export async function resolveNode(ctx: Context, a: NodeSelector): Promise<Node> 
     ctx.lists.invalidate("nodes");
     const nodes = await ctx.lists.nodes();
     const found = a.nodeId ? nodes.filter((n) => n.id === a.nodeId) : nodes.filter((n) => matchesName(n, a.nodeName ?? ""));
-    if (found.length > 1) throw new HeadscaleError({ kind: "invalid_argument", operation: `find node "${a.nodeName}"`, hint: `${found.length} nodes have that name (ids ${found.map((n) => n.id).join(", ")}): use nodeId` });
+    if (found.length > 1) throw new HeadscaleError({ kind: "invalid_argument", operation: `find node "${a.nodeName}"`, hint: text`${found.length} nodes have that name (ids ${found.map((n) => n.id).join(", ")}): use ${ref.field("nodeId")}` });
     if (found[0]) return found[0];
     if (Date.now() >= deadline) {
       throw new HeadscaleError({
         kind: "not_found",
         operation: `find node ${a.nodeId ? `id ${a.nodeId}` : `"${a.nodeName}"`}`,
-        hint: `${waitMs ? `it did not appear within ${a.waitFor}; ` : ""}nodes now: ${nodes.map(nodeLabel).join(", ") || "none"}${a.nodeName && !waitMs ? '. If it is still joining, set waitFor (e.g. "2m")' : ""}`,
+        hint: text`${waitMs ? `it did not appear within ${a.waitFor}; ` : ""}nodes now: ${nodes.map(nodeLabel).join(", ") || "none"}${a.nodeName && !waitMs ? text`. If it is still joining, set ${ref.field("waitFor")} (e.g. "2m")` : ""}`,
       });
     }
     await new Promise((r) => setTimeout(r, 2000));
@@ -37,9 +37,9 @@ export async function resolveNode(ctx: Context, a: NodeSelector): Promise<Node> 
 /** Shape problems of a selector (no server call). */
 export function selectorProblems(a: Planned<NodeSelector>, what: string): Problem[] {
   const problems: Problem[] = [];
-  if (a.nodeId === undefined && a.nodeName === undefined) problems.push({ field: "nodeId", message: `set nodeId or nodeName to say which node ${what}` });
-  if (typeof a.nodeId === "string" && typeof a.nodeName === "string") problems.push({ field: "nodeName", message: "set nodeId or nodeName, not both" });
-  if (typeof a.nodeId === "string" && !/^\d+$/.test(a.nodeId)) problems.push({ field: "nodeId", message: `"${a.nodeId}" is not a node id (a number); to select by name use nodeName` });
+  if (a.nodeId === undefined && a.nodeName === undefined) problems.push({ field: "nodeId", message: text`set ${ref.field("nodeId")} or ${ref.field("nodeName")} to say which node ${what}` });
+  if (typeof a.nodeId === "string" && typeof a.nodeName === "string") problems.push({ field: "nodeName", message: text`set ${ref.field("nodeId")} or ${ref.field("nodeName")}, not both` });
+  if (typeof a.nodeId === "string" && !/^\d+$/.test(a.nodeId)) problems.push({ field: "nodeId", message: text`"${a.nodeId}" is not a node id (a number); to select by name use ${ref.field("nodeName")}` });
   if (typeof a.waitFor === "string" && parseDuration(a.waitFor) === undefined) problems.push({ field: "waitFor", message: `"${a.waitFor}" is not a duration: ${durationHelp}` });
   return problems;
 }
@@ -61,12 +61,12 @@ export async function plannedNode(ctx: Context, a: Planned<NodeSelector>, olds?:
   if (typeof a.nodeId === "string") {
     const node = nodes.find((n) => n.id === a.nodeId);
     if (node) return { node, problems: [] };
-    return { problems: [{ field: "nodeId", message: `no node has id ${a.nodeId}: use the id of an existing node (nodes now: ${known()}), or select it by nodeName` }] };
+    return { problems: [{ field: "nodeId", message: text`no node has id ${a.nodeId}: use the id of an existing node (nodes now: ${known()}), or select it by ${ref.field("nodeName")}` }] };
   }
   if (typeof a.nodeName !== "string") return { problems: [] };
   const found = nodes.filter((n) => matchesName(n, a.nodeName as string));
-  if (found.length > 1) return { problems: [{ field: "nodeName", message: `${found.length} nodes are named "${a.nodeName}" (ids ${found.map((n) => n.id).join(", ")}): select one by nodeId` }] };
+  if (found.length > 1) return { problems: [{ field: "nodeName", message: text`${found.length} nodes are named "${a.nodeName}" (ids ${found.map((n) => n.id).join(", ")}): select one by ${ref.field("nodeId")}` }] };
   if (found[0]) return { node: found[0], problems: [] };
   if (typeof a.waitFor === "string" && (parseDuration(a.waitFor) ?? 0) > 0) return { problems: [] };
-  return { problems: [{ field: "nodeName", message: `no node is named "${a.nodeName}" (nodes now: ${known()}): fix the name, or, if the node is still joining, set waitFor (e.g. "2m")` }] };
+  return { problems: [{ field: "nodeName", message: text`no node is named "${a.nodeName}" (nodes now: ${known()}): fix the name, or, if the node is still joining, set ${ref.field("waitFor")} (e.g. "2m")` }] };
 }

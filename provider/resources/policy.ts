@@ -3,9 +3,9 @@
 // validated before anything is written, and never silently overwritten: not at the first apply, and not
 // when the server's policy changed outside since this resource last wrote it (the concurrency guard).
 import { z } from "zod";
-import { HeadscaleError } from "../client/index.js";
+import { HeadscaleError, ref, text } from "../client/index.js";
 import { ANY_SERVER, diffPolicySections, parsePolicyText, policiesEqual } from "../policy/index.js";
-import { field, type Problem, type ResourceDeclaration } from "./declaration.js";
+import { defineResource, field, isUnknown, type Context, type Problem } from "./declaration.js";
 import { policyDialect } from "./policyDialect.js";
 import { compositionProblems, composed, desiredText, fragmentsEqual, inputsKnown, outOfBandRefusal, storedText, unchangedSince } from "./policyText.js";
 
@@ -53,7 +53,7 @@ function sectionSummary(oldText: string, newText: string): string {
   return changes.map((c) => c.summary).join("; ") || "policy changed";
 }
 
-export const Policy: ResourceDeclaration<typeof args, typeof state> = {
+export const Policy = defineResource({
   name: "Policy",
   description: "The Headscale ACL policy (needs `policy.mode: database`). Diffs are semantic: formatting, comments and key order never show as changes.",
   args,
@@ -99,21 +99,21 @@ export const Policy: ResourceDeclaration<typeof args, typeof state> = {
   },
 
   async create(ctx, a) {
-    const text = desiredText(a);
+    const desired = desiredText(a);
     const live = await ctx.client.getPolicy();
     if (live.mode === "file") throw new HeadscaleError({ kind: "policy_file_mode", operation: "create policy" });
-    if (live.text.trim() !== "" && !a.overwrite && !policiesEqual(live.text, text)) {
+    if (live.text.trim() !== "" && !a.overwrite && !policiesEqual(live.text, desired)) {
       throw new HeadscaleError({
         kind: "conflict",
         operation: "create policy",
-        hint: "the server already has a policy that this program did not write. Set overwrite: true to replace it, or adopt it first (Terraform: import the policy with id \"policy\"; Pulumi: copy the current policy from the headscale.getPolicy() lookup into your program)",
+        hint: text`the server already has a policy that this program did not write. Set ${ref.field("overwrite")}: true to replace it, or adopt it first: ${ref.adopt("Policy", { importId: POLICY_ID, lookup: "Policy" })}`,
       });
     }
     // Adopting the very text the server holds (a program written by `headscale-iac import`) writes nothing.
-    if (live.text === text) return { id: POLICY_ID, state: { ...a, writtenPolicy: text, ...(live.updatedAt ? { updatedAt: live.updatedAt } : {}) } };
-    const stored = await ctx.client.setPolicy(text);
+    if (live.text === desired) return { id: POLICY_ID, state: { ...a, writtenPolicy: desired, ...(live.updatedAt ? { updatedAt: live.updatedAt } : {}) } };
+    const stored = await ctx.client.setPolicy(desired);
     ctx.lists.invalidate("policy");
-    return { id: POLICY_ID, state: { ...a, writtenPolicy: text, ...(stored.updatedAt ? { updatedAt: stored.updatedAt } : {}) } };
+    return { id: POLICY_ID, state: { ...a, writtenPolicy: desired, ...(stored.updatedAt ? { updatedAt: stored.updatedAt } : {}) } };
   },
 
   async read(ctx, id, olds) {
@@ -148,7 +148,7 @@ export const Policy: ResourceDeclaration<typeof args, typeof state> = {
 
   async delete(ctx, _id, olds) {
     if (!olds.resetOnDestroy) {
-      ctx.log("the policy stays on the server (set resetOnDestroy to clear it on destroy)");
+      ctx.log(text`the policy stays on the server (set ${ref.field("resetOnDestroy")} to clear it on destroy)`);
       return;
     }
     await ctx.client.setPolicy("");
@@ -161,4 +161,4 @@ export const Policy: ResourceDeclaration<typeof args, typeof state> = {
     if (live.text.trim() === "") throw new HeadscaleError({ kind: "not_found", operation: "import policy", hint: "the server has no policy to import" });
     return { id: POLICY_ID, state: { policy: live.text, writtenPolicy: live.text, ...(live.updatedAt ? { updatedAt: live.updatedAt } : {}) } };
   },
-};
+});

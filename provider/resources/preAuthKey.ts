@@ -2,15 +2,15 @@
 // is returned only by create (0.28+ store a hash): it is kept from then on and never overwritten by the
 // masked value a list returns. Rotation (`rotateBefore`) replaces a key ahead of its expiry, new first.
 import { z } from "zod";
-import { HeadscaleError, isNotFound, type PreAuthKey as ApiKey } from "../client/index.js";
-import { field, isUnknown, type Context, type DiffResult, type Problem, type ResourceDeclaration } from "./declaration.js";
+import { HeadscaleError, isNotFound, ref, text, type PreAuthKey as ApiKey } from "../client/index.js";
+import { defineResource, field, isUnknown, type Context, type DiffResult, type Problem } from "./declaration.js";
 import { derivedDiff } from "./diffing.js";
 import { durationHelp, parseDuration, resolveTime } from "./duration.js";
 import { checkTagsDefined, findUser, tagProblems } from "./lookups.js";
 import { createSurvivingLostAnswer, SEND_AGAIN } from "./lostAnswer.js";
 
 const args = z.object({
-  user: field(z.string().optional(), { description: "Owning user, by name or numeric id (for a user created in the same run, its id output: Terraform `headscale_user.x.user_id`). Omit for a tag-only key (Headscale 0.28+).", forcesReplacement: true }),
+  user: field(z.string().optional(), { description: text`Owning user, by name or numeric id (for a user created in the same run, ${ref.createdInRun("User", "userId")}). Omit for a tag-only key (Headscale 0.28+).`, forcesReplacement: true }),
   tags: field(z.array(z.string()).optional(), { description: "ACL tags that nodes joining with this key get (a set; each must be defined in the policy's tagOwners).", forcesReplacement: true, set: true }),
   reusable: field(z.boolean().optional(), { description: "The key can register more than one node. Default false.", forcesReplacement: true }),
   ephemeral: field(z.boolean().optional(), { description: "Nodes registered with the key are removed when they go offline. Default false.", forcesReplacement: true }),
@@ -64,7 +64,7 @@ function rotationDue(s: State, rotateBefore: string | undefined): boolean {
   return ms !== undefined && new Date(s.expiresAt).getTime() - Date.now() < ms;
 }
 
-export const PreAuthKey: ResourceDeclaration<typeof args, typeof state> = {
+export const PreAuthKey = defineResource({
   name: "PreAuthKey",
   description: "A pre-auth key for registering nodes, owned by a user and/or tags. Every key property replaces the key; `key` is secret.",
   args,
@@ -96,7 +96,7 @@ export const PreAuthKey: ResourceDeclaration<typeof args, typeof state> = {
       const found = await findUser(ctx, a.user);
       // A user created in the same run is referenced by its id output, which is not known yet (so this
       // check is skipped); a name that is already known must exist now.
-      if (!found) problems.push({ field: "user", message: `user "${a.user}" does not exist on the server: fix the spelling, or, if a User resource creates it in this run, reference that resource's id (Terraform: headscale_user.<name>.user_id; Pulumi: pass the User resource itself)` });
+      if (!found) problems.push({ field: "user", message: text`user "${a.user}" does not exist on the server: fix the spelling, or, if a User resource creates it in this run, ${ref.createdInRun("User", "userId")}` });
     }
     if (tags && tags.length > 0 && !isUnknown(a.policy)) problems.push(...(await checkTagsDefined(ctx, tags, "tags", a.policy)));
     return problems;
@@ -104,7 +104,7 @@ export const PreAuthKey: ResourceDeclaration<typeof args, typeof state> = {
 
   async diff(_ctx, _id, olds, news, derived) {
     if (news.expired === false && olds.expired && !derived.replaces.length && news.recreateIfInvalid !== true) {
-      throw new HeadscaleError({ kind: "invalid_argument", operation: `update pre-auth key ${olds.prefix}`, hint: "expired: the key has expired and cannot be made valid again: remove `expired`, or set recreateIfInvalid to replace it with a new key" });
+      throw new HeadscaleError({ kind: "invalid_argument", operation: `update pre-auth key ${olds.prefix}`, hint: text`expired: the key has expired and cannot be made valid again: remove \`${ref.field("expired")}\`, or set ${ref.field("recreateIfInvalid")} to replace it with a new key` });
     }
     const result: DiffResult = { ...derived, reasons: {} };
     // Expiring in place moves the expiry time (Terraform must plan it as unknown, or apply is "inconsistent").
@@ -116,11 +116,11 @@ export const PreAuthKey: ResourceDeclaration<typeof args, typeof state> = {
     if (news.expired === true || isUnknown(news.expired)) return result;
     if (rotationDue(olds, rotateBefore)) {
       result.replaces.push("expiresAt");
-      result.reasons!.expiresAt = `expires ${olds.expiresAt}, within rotateBefore (${rotateBefore}): a new key is created before the old one is removed`;
+      result.reasons!.expiresAt = text`expires ${olds.expiresAt}, within ${ref.field("rotateBefore")} (${rotateBefore}): a new key is created before the old one is removed`;
     } else if (news.recreateIfInvalid === true && (olds.expired || (olds.used && !olds.reusable))) {
       const why = olds.expired ? "expired" : "used";
       result.replaces.push(why);
-      result.reasons![why] = `the key is ${why} and recreateIfInvalid is set`;
+      result.reasons![why] = text`the key is ${why} and ${ref.field("recreateIfInvalid")} is set`;
     }
     return result;
   },
@@ -201,7 +201,7 @@ export const PreAuthKey: ResourceDeclaration<typeof args, typeof state> = {
     }
     ctx.lists.invalidate("preAuthKeys");
   },
-};
+});
 
 /** The key a create with exactly these properties made: the expiry, sent to the millisecond, tells it apart. */
 async function findCreatedKey(ctx: Context, req: { userId?: string; reusable: boolean; ephemeral: boolean; expiration: Date; aclTags: string[] }): Promise<ApiKey | undefined> {

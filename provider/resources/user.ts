@@ -1,8 +1,8 @@
 // Headscale user. Tracked by id, so an out-of-band rename is drift that the next apply renames back.
 // Headscale can rename a user but cannot update its display name, email or picture: those replace it.
 import { z } from "zod";
-import { checkUserName, HeadscaleError, isNotFound, type Node, type User as ApiUser } from "../client/index.js";
-import { field, isUnknown, type Context, type Problem, type ResourceDeclaration } from "./declaration.js";
+import { checkUserName, HeadscaleError, isNotFound, ref, text, type Node, type User as ApiUser } from "../client/index.js";
+import { defineResource, field, isUnknown, type Context, type Problem } from "./declaration.js";
 import { createSurvivingLostAnswer } from "./lostAnswer.js";
 
 const cannotUpdate = (what: string) => `Headscale cannot update a user's ${what}: the user is deleted and created again (its nodes and keys must go first)`;
@@ -18,7 +18,7 @@ const args = z.object({
     description: "When the user is destroyed or replaced, delete the nodes it still owns first (Headscale refuses to delete a user that owns nodes). Default false: the operation fails and names the nodes.",
   }),
   adoptExisting: field(z.boolean().optional(), {
-    description: "If a user with this name already exists, manage it instead of failing (the way to adopt existing users where import is not available, e.g. Pulumi dynamic resources).",
+    description: "If a user with this name already exists, manage it instead of failing (the way to adopt an existing user where the tool cannot import it).",
   }),
 });
 
@@ -49,13 +49,13 @@ async function nodesOf(ctx: Context, userId: string): Promise<Node[]> {
 const nodeList = (nodes: Node[]) => nodes.map((n) => `${n.givenName || n.name} (id ${n.id})`).join(", ");
 
 const ownsNodesText = (name: string, nodes: Node[]) =>
-  `user "${name}" still owns ${nodes.length} node(s): ${nodeList(nodes)}. Headscale cannot delete a user that owns nodes: delete or move them first, or set deleteNodesOnDestroy to delete them`;
+  text`user "${name}" still owns ${nodes.length} node(s): ${nodeList(nodes)}. Headscale cannot delete a user that owns nodes: delete or move them first, or set ${ref.field("deleteNodesOnDestroy")} to delete them`;
 
 function ownsNodesError(operation: string, name: string, nodes: Node[]): HeadscaleError {
   return new HeadscaleError({ kind: "invalid_argument", operation, hint: ownsNodesText(name, nodes) });
 }
 
-export const User: ResourceDeclaration<typeof args, typeof state> = {
+export const User = defineResource({
   name: "User",
   description: "A Headscale user. Renames happen in place; display name, email and picture changes replace the user.",
   args,
@@ -114,7 +114,7 @@ export const User: ResourceDeclaration<typeof args, typeof state> = {
       );
     } catch (e) {
       if (e instanceof HeadscaleError && e.kind === "conflict") {
-        throw new HeadscaleError({ kind: "conflict", operation: `create user "${a.name}"`, hint: "a user with this name exists already: set adoptExisting (Terraform: import it) to manage it, or choose another name" });
+        throw new HeadscaleError({ kind: "conflict", operation: `create user "${a.name}"`, hint: text`a user with this name exists already: ${ref.adopt("User", { field: "adoptExisting" })} to manage it, or choose another name` });
       }
       throw e;
     }
@@ -138,7 +138,7 @@ export const User: ResourceDeclaration<typeof args, typeof state> = {
     const owned = await nodesOf(ctx, id);
     if (owned.length > 0) {
       if (!olds.deleteNodesOnDestroy) throw ownsNodesError(`delete user "${olds.name}"`, olds.name, owned);
-      ctx.log(`deleting the ${owned.length} node(s) user "${olds.name}" still owns (deleteNodesOnDestroy): ${nodeList(owned)}`);
+      ctx.log(text`deleting the ${owned.length} node(s) user "${olds.name}" still owns (${ref.field("deleteNodesOnDestroy")}): ${nodeList(owned)}`);
       for (const n of owned) await ctx.client.deleteNode(n.id).catch((e: unknown) => { if (!isNotFound(e)) throw e; });
       ctx.lists.invalidate("nodes");
     }
@@ -157,4 +157,4 @@ export const User: ResourceDeclaration<typeof args, typeof state> = {
     if (!u) throw new HeadscaleError({ kind: "not_found", operation: `import user "${importId}"`, hint: `no user has that id or name; existing users: ${users.map((x) => `${x.name} (${x.id})`).join(", ") || "none"}` });
     return { id: u.id, state: toState(u, {}) };
   },
-};
+});

@@ -15,10 +15,5 @@ export interface ProviderDefinition {
   connect(config: Record<string, unknown>): Context | Promise<Context>;
 }
 
-/** Problems with the provider block, reported on the attributes they are about. */
-export class ConfigurationProblems extends Error {
-  constructor(readonly problems: Problem[]) {
-    super(problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join("; "));
-    this.name = "ConfigurationProblems";
-  }
-}
+/** Problems with the provider block, reported on the attributes they are about (the core's own class). */
+export { SettingsProblems as ConfigurationProblems } from "../resources/index.js";

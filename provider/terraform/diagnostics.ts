@@ -1,9 +1,9 @@
 // User-facing errors travel as diagnostics (not gRPC status), pointing at the attribute they are about so
 // Terraform can show the offending line of configuration.
-import type { z } from "zod";
-import type { Problem } from "../resources/declaration.js";
+import { errorMessage, type ArgIssue, type Problem } from "../resources/index.js";
 import { Severity, type AttributePath, type Diagnostic } from "./protocol/tfplugin6.js";
-import { terraformSpelling, type ObjectModel } from "./schema.js";
+import type { ObjectModel } from "./schema.js";
+import { renderTerraform, terraformSpelling } from "./spelling.js";
 
 export function error(summary: string, detail?: string, attribute?: AttributePath): Diagnostic {
   return { severity: Severity.ERROR, summary, detail, attribute };
@@ -26,15 +26,16 @@ export function fromProblems(model: ObjectModel, problems: Problem[]): Diagnosti
   return problems.map((p) => {
     const attribute = pathOf(model, p.field);
     // A problem naming a field the schema does not have still reaches the user, without a location.
-    const message = terraformSpelling(model, p.message);
-    const summary = p.field && !attribute ? `${p.field}: ${message}` : message;
+    const message = renderTerraform(p.message);
+    const summary = p.field && !attribute ? `${terraformSpelling.field(p.field)}: ${message}` : message;
     return p.severity === "warning" ? warning(summary, undefined, attribute) : error(summary, undefined, attribute);
   });
 }
 
-export function fromZodIssues(model: ObjectModel, issues: readonly z.core.$ZodIssue[], fieldKey?: string): Diagnostic[] {
+/** Issues of the core's argument preparation, on the attribute (and element) they are about. */
+export function fromArgIssues(model: ObjectModel, issues: readonly ArgIssue[]): Diagnostic[] {
   return issues.map((issue) => {
-    const [head, ...rest] = fieldKey === undefined ? issue.path : [fieldKey, ...issue.path];
+    const [head, ...rest] = issue.path;
     const attribute = typeof head === "string" ? pathOf(model, head, rest) : undefined;
     const name = typeof head === "string" ? (model.byKey.get(head)?.name ?? head) : undefined;
     return error(name ? `Invalid ${name}` : "Invalid configuration", issue.message, attribute);
@@ -43,6 +44,5 @@ export function fromZodIssues(model: ObjectModel, issues: readonly z.core.$ZodIs
 
 /** An exception from a declaration or the client, as a diagnostic (the stack goes to the log). */
 export function fromException(summary: string, e: unknown): Diagnostic {
-  const detail = e instanceof Error ? e.message : String(e);
-  return error(summary, detail);
+  return error(summary, errorMessage(e, terraformSpelling));
 }

@@ -1,6 +1,6 @@
 // tfplugin6.Provider: routes each RPC to the handler of its resource or data source type. Holds the one
 // piece of per-process state, the context made by ConfigureProvider.
-import type { Context } from "../resources/declaration.js";
+import { containsUnknown, type Context } from "../resources/index.js";
 import { knownArgs, plannedArgs } from "./args.js";
 import { DataSourceHandler } from "./dataSource.js";
 import { ConfigurationProblems, type ProviderDefinition } from "./definition.js";
@@ -8,7 +8,6 @@ import { error, fromException, fromProblems, hasErrors, pathOf } from "./diagnos
 import type * as pb from "./protocol/tfplugin6.js";
 import { callNotes, ResourceHandler } from "./resource.js";
 import { configModel, dataSourceModel, resourceModel, valuesOf } from "./schema.js";
-import { containsUnknown } from "./types.js";
 import { fromDynamic } from "./values.js";
 
 export function providerHandlers(def: ProviderDefinition, log: (message: string) => void): pb.ProviderHandlers {

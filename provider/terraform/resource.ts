@@ -1,13 +1,13 @@
 // The resource RPCs for any ResourceDeclaration. This only translates between Terraform's protocol and
 // the declaration: what changes, what replaces, and what is equal is decided by the declaration.
 import { AsyncLocalStorage } from "node:async_hooks";
-import { Unknown, type Context, type DiffResult } from "../resources/declaration.js";
-import { planChange } from "../resources/diffing.js";
+import { containsUnknown, planChange, Unknown, type Context, type DiffResult, type Message } from "../resources/index.js";
 import { knownArgs, plannedArgs } from "./args.js";
 import { error, fromException, fromProblems, hasErrors, pathOf, warning } from "./diagnostics.js";
 import type * as pb from "./protocol/tfplugin6.js";
-import { terraformSpelling, valuesOf, type AttributeModel, type ResourceModel } from "./schema.js";
-import { containsUnknown, sameValue } from "./types.js";
+import { valuesOf, type AttributeModel, type ResourceModel } from "./schema.js";
+import { renderTerraform } from "./spelling.js";
+import { sameValue } from "./types.js";
 import { fromDynamic, toDynamic } from "./values.js";
 
 type Values = Record<string, unknown>;
@@ -18,7 +18,7 @@ type Log = (message: string) => void;
  * keeps its tags"). Pulumi shows these lines; Terraform shows a provider's stderr only at TF_LOG=debug, so
  * apply returns them as warnings. Per call (AsyncLocalStorage): Terraform applies resources concurrently.
  */
-export const callNotes = new AsyncLocalStorage<string[]>();
+export const callNotes = new AsyncLocalStorage<Message[]>();
 
 /** What the plan decided, carried to apply in `planned_private` so apply does exactly what was shown. */
 interface PlannedChange {
@@ -118,9 +118,9 @@ export class ResourceHandler {
   }
 
   async apply(req: pb.ApplyResourceChangeRequest): Promise<pb.ApplyResourceChangeResponse> {
-    const notes: string[] = [];
+    const notes: Message[] = [];
     const res = await callNotes.run(notes, () => this.applyChange(req));
-    const shown = [...new Set(notes)].map((m) => warning(terraformSpelling(this.model, m)));
+    const shown = [...new Set(notes.map(renderTerraform))].map((m) => warning(m));
     return shown.length ? { ...res, diagnostics: [...res.diagnostics, ...shown] } : res;
   }
 
@@ -218,7 +218,7 @@ export class ResourceHandler {
   private reasons(change: DiffResult): pb.Diagnostic[] {
     return change.replaces
       .filter((key) => change.reasons?.[key])
-      .map((key) => warning(`${this.model.typeName} will be replaced`, change.reasons![key], pathOf(this.model, key)));
+      .map((key) => warning(`${this.model.typeName} will be replaced`, renderTerraform(change.reasons![key]!), pathOf(this.model, key)));
   }
 
   /**

@@ -1,7 +1,7 @@
 // Maps zod schemas to cty types, and values between Terraform's shape (snake_case attributes, null for
 // "not set", unknown markers) and the declarations' shape (camelCase fields, undefined, `Unknown`).
 import type { z } from "zod";
-import { Unknown, isUnknown, metaOf } from "../resources/declaration.js";
+import { fieldType, isUnknown, Unknown, type FieldType } from "../resources/index.js";
 import { attributeName } from "./names.js";
 import type { AttributePathStep } from "./protocol/tfplugin6.js";
 
@@ -25,40 +25,6 @@ export interface ObjectField {
   name: string;
   schema: z.ZodType;
   codec: ValueCodec;
-}
-
-/** Structural view of zod's internal definition: stable across zod 4 minors, not exported as a type. */
-interface ZodDef {
-  type: string;
-  innerType?: z.ZodType;
-  in?: z.ZodType;
-  element?: z.ZodType;
-  valueType?: z.ZodType;
-  shape?: Record<string, z.ZodType>;
-  options?: z.ZodType[];
-  values?: unknown[];
-  entries?: Record<string, unknown>;
-  getter?: () => z.ZodType;
-}
-const defOf = (schema: z.ZodType): ZodDef => (schema as unknown as { _zod: { def: ZodDef } })._zod.def;
-
-/** Wrappers that change optionality or parsing but not the value's type. */
-const WRAPPERS = new Set(["optional", "nullable", "default", "prefault", "readonly", "catch", "nonoptional", "success"]);
-
-/** Looks through optional/default/readonly/pipe/lazy wrappers to the schema that decides the type. */
-export function unwrap(schema: z.ZodType): z.ZodType {
-  for (;;) {
-    const def = defOf(schema);
-    if (WRAPPERS.has(def.type) && def.innerType) schema = def.innerType;
-    else if (def.type === "pipe" && def.in) schema = def.in; // the input side: what users write
-    else if (def.type === "lazy" && def.getter) schema = def.getter();
-    else return schema;
-  }
-}
-
-/** True when the field may be left out of the input (optional, or has a default). */
-export function isOptionalInput(schema: z.ZodType): boolean {
-  return (schema as unknown as { _zod: { optin?: string } })._zod.optin === "optional";
 }
 
 const scalar = (type: "string" | "number" | "bool", convert: (v: unknown) => unknown): ValueCodec => ({
@@ -95,12 +61,10 @@ function mapOf(element: ValueCodec): ValueCodec {
   };
 }
 
-/** The fields of a zod object, with their Terraform names and codecs. */
-export function objectFields(shape: Record<string, z.ZodType>, where: string): ObjectField[] {
-  return Object.entries(shape).map(([key, schema]) => ({ key, name: attributeName(key), schema, codec: codecFor(schema, `${where}.${key}`) }));
-}
+/** A nested object's attribute: enough to encode and address it. */
+type CodecField = Pick<ObjectField, "key" | "name" | "codec">;
 
-export function objectCodec(fields: ObjectField[]): ValueCodec {
+export function objectCodec(fields: CodecField[]): ValueCodec {
   const byKey = new Map(fields.map((f) => [f.key, f]));
   return {
     type: ["object", Object.fromEntries(fields.map((f) => [f.name, f.codec.type]))],
@@ -129,61 +93,27 @@ export function objectCodec(fields: ObjectField[]): ValueCodec {
   };
 }
 
-/**
- * The codec for one zod schema. An array whose metadata says `set` (tags, routes: order and duplicates
- * carry no meaning in Headscale) is a Terraform set, so a reordering by the user or the server is no
- * change; every other array is a list.
- */
+/** The codec for one zod schema, from the core's description of its type (sets, lists, maps, objects). */
 export function codecFor(schema: z.ZodType, where: string): ValueCodec {
-  const s = unwrap(schema);
-  const def = defOf(s);
-  switch (def.type) {
+  return codecOf(fieldType(schema, where));
+}
+
+function codecOf(t: FieldType): ValueCodec {
+  switch (t.kind) {
     case "string":
-    case "enum":
-    case "template_literal":
       return STRING;
     case "number":
-    case "int":
-    case "bigint":
       return NUMBER;
-    case "boolean":
+    case "bool":
       return BOOL;
-    case "literal":
-      return scalarOfValues(def.values ?? [], where);
-    case "array":
-    case "set": {
-      const element = codecFor(def.element ?? def.valueType!, `${where}[]`);
-      const kind = metaOf(schema)?.set === true && typeof element.type === "string" ? "set" : "list";
-      return collection(kind, element);
-    }
-    case "record":
-      return mapOf(codecFor(def.valueType!, `${where}{}`));
+    case "list":
+    case "set":
+      return collection(t.kind, codecOf(t.element));
+    case "map":
+      return mapOf(codecOf(t.element));
     case "object":
-      return objectCodec(objectFields(def.shape ?? {}, where));
-    case "union": {
-      const codecs = (def.options ?? []).map((o) => codecFor(o, where));
-      const first = codecs[0];
-      if (first && codecs.every((c) => JSON.stringify(c.type) === JSON.stringify(first.type))) return first;
-      break;
-    }
+      return objectCodec(Object.entries(t.fields).map(([key, type]) => ({ key, name: attributeName(key), codec: codecOf(type) })));
   }
-  throw new Error(`${where}: zod type "${def.type}" has no Terraform equivalent here; use string/number/boolean/array/record/object`);
-}
-
-function scalarOfValues(values: unknown[], where: string): ValueCodec {
-  const kinds = new Set(values.map((v) => typeof v));
-  if (kinds.size === 1 && kinds.has("string")) return STRING;
-  if (kinds.size === 1 && kinds.has("number")) return NUMBER;
-  if (kinds.size === 1 && kinds.has("boolean")) return BOOL;
-  throw new Error(`${where}: literal values of mixed types have no Terraform equivalent`);
-}
-
-/** True if the value is unknown or holds an unknown anywhere inside. */
-export function containsUnknown(value: unknown): boolean {
-  if (isUnknown(value)) return true;
-  if (Array.isArray(value)) return value.some(containsUnknown);
-  if (value && typeof value === "object") return Object.values(value).some(containsUnknown);
-  return false;
 }
 
 /** Value equality as Terraform sees it: sets compare without order, null equals "not set". */

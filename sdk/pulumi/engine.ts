@@ -1,8 +1,23 @@
 // Runs inside Pulumi's dynamic-provider host. Translates Pulumi's calls to the resource declarations; all
 // behaviour lives in the declarations. Credentials are read here at run time (stack config, then env) and
 // never captured into the serialized provider, so they never reach the state.
-import { HeadscaleClient, HeadscaleError, redact } from "../../provider/client/index.js";
-import { createContext, isUnknown, planChange, resources, Unknown, type Context, type ResourceDeclaration } from "../../provider/resources/index.js";
+import {
+  connect,
+  errorMessage,
+  isUnknown,
+  knownArgs,
+  planChange,
+  plannedArgs,
+  redact,
+  resolveSettings,
+  resources,
+  SettingsProblems,
+  Unknown,
+  type Context,
+  type ResourceDeclaration,
+  type Settings,
+} from "../../provider/resources/index.js";
+import { configValues, pulumiSpelling, renderPulumi } from "./spelling.js";
 
 /** Pulumi's marker for a value not known during preview. */
 const PULUMI_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -12,31 +27,27 @@ interface ConfigSource {
   get(key: string): string | undefined;
 }
 
-let settings: { url?: string; apiKey?: string; caCertificate?: string; allowInsecureHttp?: boolean } = {};
+let settings: Settings = {};
 let context: Context | undefined;
 
 export function configure(config: ConfigSource | undefined): void {
-  const get = (key: string, env: string) => config?.get(`headscale:${key}`) ?? process.env[env];
-  const next = {
-    url: get("url", "HEADSCALE_URL"),
-    apiKey: get("apiKey", "HEADSCALE_API_KEY"),
-    caCertificate: get("caCertificate", "HEADSCALE_CA_CERTIFICATE"),
-    allowInsecureHttp: /^(1|true|yes)$/i.test(get("allowInsecureHttp", "HEADSCALE_ALLOW_INSECURE_HTTP") ?? ""),
-  };
+  const next = resolveSettings(configValues((key) => config?.get(`headscale:${key}`)));
   // Pulumi configures each resource type's provider separately: keep one context (and its shared lists)
   // for the whole run unless the settings really differ.
-  if (JSON.stringify(next) === JSON.stringify(settings)) return;
+  if (context && JSON.stringify(next) === JSON.stringify(settings)) return;
   settings = next;
   context = undefined;
 }
 
 function ctx(): Context {
   if (context) return context;
-  const { url, apiKey } = settings.url ? settings : (configure(undefined), settings);
-  if (!url) throw new HeadscaleError({ kind: "invalid_argument", operation: "configure headscale", hint: "no server URL: run `pulumi config set headscale:url https://…` or set HEADSCALE_URL" });
-  if (!apiKey) throw new HeadscaleError({ kind: "unauthorized", operation: "configure headscale", hint: "no API key: run `pulumi config set --secret headscale:apiKey …` or set HEADSCALE_API_KEY" });
-  const client = new HeadscaleClient({ url, apiKey, ...(settings.caCertificate ? { caCertificate: settings.caCertificate } : {}), allowInsecureHttp: settings.allowInsecureHttp ?? false });
-  context = createContext(client, (m) => console.error(`headscale: ${m}`));
+  if (!settings.url) configure(undefined);
+  try {
+    context = connect(settings, (m) => console.error(`headscale: ${renderPulumi(m)}`));
+  } catch (e) {
+    if (e instanceof SettingsProblems) throw new Error(e.problems.map((p) => `headscale:${p.field}: ${renderPulumi(p.message)}`).join("\n"));
+    throw e;
+  }
   return context;
 }
 
@@ -70,7 +81,7 @@ async function guarded<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    const message = redact(e instanceof Error ? e.message : String(e), settings.apiKey);
+    const message = redact(errorMessage(e, pulumiSpelling), settings.apiKey);
     const clean = new Error(message);
     clean.stack = message;
     throw clean;
@@ -93,30 +104,35 @@ export function check(name: string, olds: Record<string, unknown>, news: Record<
     const previous = fromPulumi(olds);
     const failures: Array<{ property: string; reason: string }> = [];
     const fail = (field: string, reason: string) => failures.push({ property: failureOn(field, inputs[field]), reason: `${name}.${field}: ${reason}` });
-    const known = Object.fromEntries(Object.entries(inputs).filter(([, v]) => !isUnknown(v)));
-    const shape = d.args.partial().safeParse(known);
-    if (!shape.success) {
-      for (const issue of shape.error.issues) fail(issue.path.map(String).join("."), issue.message);
-    } else {
-      const required = Object.entries(d.args.shape).filter(([k, s]) => !(s as { safeParse(v: unknown): { success: boolean } }).safeParse(undefined).success && !(k in inputs));
-      for (const [k] of required) fail(k, "is required");
-      if (failures.length === 0) {
-        const existing = Object.keys(previous).length > 0 ? previous : undefined;
-        for (const p of await d.check(ctx(), inputs as never, existing as never)) {
-          if (p.severity === "warning") console.error(`headscale: warning: ${name}${p.field ? `.${p.field}` : ""}: ${p.message}`);
-          else if (p.field) fail(p.field, p.message);
-          else failures.push({ property: "", reason: `${name}: ${p.message}` });
-        }
+    const { args, issues } = plannedArgs(d.args, inputs);
+    for (const issue of issues) fail(issue.path.map(String).join("."), issue.message);
+    if (failures.length === 0) {
+      const existing = Object.keys(previous).length > 0 ? previous : undefined;
+      for (const p of await d.check(ctx(), args, existing)) {
+        const message = renderPulumi(p.message);
+        if (p.severity === "warning") console.error(`headscale: warning: ${name}${p.field ? `.${p.field}` : ""}: ${message}`);
+        else if (p.field) fail(p.field, message);
+        else failures.push({ property: "", reason: `${name}: ${message}` });
       }
     }
-    return { inputs: news, failures };
+    // Values the parse changed (zod defaults and transforms) become the inputs diff, create and update
+    // see; everything else (Pulumi's bookkeeping, unknowns, secrets) stays exactly as Pulumi sent it.
+    const parsed = Object.fromEntries(Object.entries(args).filter(([k, v]) => !isUnknown(v) && JSON.stringify(v) !== JSON.stringify(inputs[k])));
+    return { inputs: failures.length ? news : { ...news, ...parsed }, failures };
   });
+}
+
+/** Inputs of a create or update: every value known, parsed as at check. */
+function knownInputs(d: ResourceDeclaration, props: Record<string, unknown>): Record<string, unknown> {
+  const { args, issues } = knownArgs(d.args, fromPulumi(props));
+  if (issues.length) throw new Error(issues.map((i) => `${d.name}.${i.path.map(String).join(".")}: ${i.message}`).join("\n"));
+  return args;
 }
 
 export function diff(name: string, id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
   return guarded(async () => {
     const r = await planChange(declaration(name), ctx(), id, fromPulumi(olds), fromPulumi(news));
-    for (const [field, why] of Object.entries(r.reasons ?? {})) console.error(`headscale: ${name} ${id}: ${field}: ${why}`);
+    for (const [field, why] of Object.entries(r.reasons ?? {})) console.error(`headscale: ${name} ${id}: ${field}: ${renderPulumi(why)}`);
     return {
       changes: r.updates.length + r.replaces.length > 0,
       replaces: r.replaces,
@@ -127,29 +143,33 @@ export function diff(name: string, id: string, olds: Record<string, unknown>, ne
 
 export function create(name: string, inputs: Record<string, unknown>) {
   return guarded(async () => {
-    const r = await declaration(name).create(ctx(), fromPulumi(inputs) as never);
+    const d = declaration(name);
+    const r = await d.create(ctx(), knownInputs(d, inputs));
     return { id: r.id, outs: toPulumi(r.state) };
   });
 }
 
 export function read(name: string, id: string, props: Record<string, unknown>) {
   return guarded(async () => {
-    const r = await declaration(name).read(ctx(), id, fromPulumi(props) as never);
+    const r = await declaration(name).read(ctx(), id, fromPulumi(props));
     // An empty id tells Pulumi the object is gone: refresh drops it and the next up creates it again.
     return r ? { id: r.id, props: toPulumi(r.state) } : { id: "", props: {} };
   });
 }
 
 export function update(name: string, id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-  return guarded(async () => ({ outs: toPulumi(await declaration(name).update(ctx(), id, fromPulumi(olds) as never, fromPulumi(news) as never)) }));
+  return guarded(async () => {
+    const d = declaration(name);
+    return { outs: toPulumi(await d.update(ctx(), id, fromPulumi(olds), knownInputs(d, news))) };
+  });
 }
 
 export function remove(name: string, id: string, props: Record<string, unknown>) {
   return guarded(async () => {
     const d = declaration(name);
     const olds = fromPulumi(props);
-    const problems = (await d.checkDelete?.(ctx(), id, olds as never)) ?? [];
-    if (problems.length) throw new Error(problems.map((p) => `${name} ${id}${p.field ? ` (${p.field})` : ""}: ${p.message}`).join("\n"));
-    await d.delete(ctx(), id, olds as never);
+    const problems = (await d.checkDelete?.(ctx(), id, olds)) ?? [];
+    if (problems.length) throw new Error(problems.map((p) => `${name} ${id}${p.field ? ` (${p.field})` : ""}: ${renderPulumi(p.message)}`).join("\n"));
+    await d.delete(ctx(), id, olds);
   });
 }

@@ -1,25 +1,23 @@
-// Data lookups for Pulumi programs. They run in the program itself with the same credentials the
-// resources use (stack config headscale:url / headscale:apiKey, or HEADSCALE_URL / HEADSCALE_API_KEY).
+// Data lookups for Pulumi programs. They run in the program itself with the same settings the resources
+// use (stack config headscale:<setting>, else the environment; the core's settings and `connect`).
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { HeadscaleClient } from "../../provider/client/index.js";
-import { ApiKeysLookup, createContext, NodesLookup, PolicyLookup, PreAuthKeysLookup, UserLookup, UsersLookup, type DataSourceDeclaration } from "../../provider/resources/index.js";
+import { ApiKeysLookup, connect, NodesLookup, PolicyLookup, PreAuthKeysLookup, SettingsProblems, UserLookup, UsersLookup, type DataSourceDeclaration } from "../../provider/resources/index.js";
+import { configValues, renderPulumi } from "./spelling.js";
 
-function clientFromConfig(): HeadscaleClient {
-  const cfg = new pulumi.Config("headscale");
-  const url = cfg.get("url") ?? process.env.HEADSCALE_URL ?? "";
-  const apiKey = cfg.get("apiKey") ?? process.env.HEADSCALE_API_KEY ?? "";
-  const caCertificate = cfg.get("caCertificate") ?? process.env.HEADSCALE_CA_CERTIFICATE;
-  const allowInsecureHttp = /^(1|true|yes)$/i.test(cfg.get("allowInsecureHttp") ?? process.env.HEADSCALE_ALLOW_INSECURE_HTTP ?? "");
-  return new HeadscaleClient({ url, apiKey, allowInsecureHttp, ...(caCertificate ? { caCertificate } : {}) });
-}
-
-async function lookup<D extends DataSourceDeclaration>(decl: D, args: z.input<D["args"]>): Promise<z.infer<D["result"]>> {
-  const client = clientFromConfig();
+async function lookup<A extends z.ZodObject, R extends z.ZodObject>(decl: DataSourceDeclaration<A, R>, args: z.input<A>): Promise<z.infer<R>> {
+  let ctx;
   try {
-    return (await decl.read(createContext(client), decl.args.parse(args))) as z.infer<D["result"]>;
+    const config = new pulumi.Config("headscale");
+    ctx = connect(configValues((key) => config.get(key)));
+  } catch (e) {
+    if (e instanceof SettingsProblems) throw new Error(e.problems.map((p) => `headscale:${p.field}: ${renderPulumi(p.message)}`).join("\n"));
+    throw e;
+  }
+  try {
+    return await decl.read(ctx, decl.args.parse(args));
   } finally {
-    client.close();
+    ctx.client.close();
   }
 }
 

@@ -5,14 +5,15 @@ import {
   ApiKey as ApiKeyDecl,
   metaOf,
   Node as NodeDecl,
+  policyToText,
+  type PolicyObject,
   NodeRoutes as NodeRoutesDecl,
   NodeTags as NodeTagsDecl,
   Policy as PolicyDecl,
   PreAuthKey as PreAuthKeyDecl,
+  storedText,
   User as UserDecl,
 } from "../../provider/resources/index.js";
-import { policyToText, type PolicyObject } from "../../provider/policy/index.js";
-import { storedText } from "../../provider/resources/policyText.js";
 import { dynamicProvider } from "./provider.js";
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };

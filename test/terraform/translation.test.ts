@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { field, Unknown, type ResourceDeclaration } from "../../provider/resources/declaration.js";
 import { createServerCertificate, rawBase64 } from "../../provider/terraform/certificate.js";
-import { fromProblems, fromZodIssues } from "../../provider/terraform/diagnostics.js";
+import { fromArgIssues, fromProblems } from "../../provider/terraform/diagnostics.js";
+import { ref, text } from "../../provider/resources/index.js";
 import { snakeCase } from "../../provider/terraform/names.js";
 import { AttributePath, DynamicValue } from "../../provider/terraform/protocol/tfplugin6.js";
 import { decode, encode, message } from "../../provider/terraform/protocol/wire.js";
@@ -98,7 +99,7 @@ describe("zod → cty", () => {
 
 describe("derived schema", () => {
   const args = z.object({
-    userName: field(z.string(), { description: "Set this or nodeName." }),
+    userName: field(z.string(), { description: text`Set this or ${ref.field("nodeName")}.` }),
     nodeName: field(z.string().optional(), { description: "The node.", forcesReplacement: true }),
     size: field(z.number().optional(), { description: "Size.", defaulted: true }),
     secretThing: field(z.string().optional(), { description: "Secret.", secret: true }),
@@ -122,10 +123,11 @@ describe("derived schema", () => {
   });
 
   it("points diagnostics at attributes, list elements and nested attributes", () => {
-    const [d] = fromProblems(model, [{ field: "nodeName", message: "use nodeName or userName" }]);
+    // Core text names fields structurally; Terraform spells them as attributes. Plain words stay words.
+    const [d] = fromProblems(model, [{ field: "nodeName", message: text`use ${ref.field("nodeName")} or ${ref.field("userName")}` }]);
     expect(d).toMatchObject({ summary: "use node_name or user_name", attribute: { steps: [{ attributeName: "node_name" }] } });
     const issues = args.safeParse({ userName: "u", rules: [{ fromPort: "x" }] }).error!.issues;
-    expect(fromZodIssues(model, issues)[0]!.attribute).toEqual({ steps: [{ attributeName: "rules" }, { elementKeyInt: 0 }, { attributeName: "from_port" }] });
+    expect(fromArgIssues(model, issues)[0]!.attribute).toEqual({ steps: [{ attributeName: "rules" }, { elementKeyInt: 0 }, { attributeName: "from_port" }] });
   });
 
   it("spells names like Terraform", () => {

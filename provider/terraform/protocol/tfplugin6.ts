@@ -1,6 +1,7 @@
 // The project's own minimal definitions of the tfplugin6 messages and RPCs the server uses, written from
 // the documented names and field numbers of Terraform's plugin protocol 6 (docs/plugin-protocol/
 // tfplugin6.proto). Only what the server reads or writes is listed; the decoder skips everything else.
+// test/terraform/protocol.test.ts checks every message and field number against upstream's .proto.
 import { message, type MessageType } from "./wire.js";
 
 // ---- shared messages -----------------------------------------------------------------------------

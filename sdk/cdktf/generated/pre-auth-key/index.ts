@@ -58,7 +58,7 @@ export interface PreAuthKeyConfig extends cdktf.TerraformMetaArguments {
   */
   readonly tags?: string[];
   /**
-  * Owning user, by name or numeric id (for a user created in the same run, its id output: Terraform `headscale_user.x.user_id`). Omit for a tag-only key (Headscale 0.28+).
+  * Owning user, by name or numeric id (for a user created in the same run, reference that resource's user_id (headscale_user.<name>.user_id)). Omit for a tag-only key (Headscale 0.28+).
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/headscale-iac/headscale/0.1.0/docs/resources/pre_auth_key#user PreAuthKey#user}
   */

@@ -10,7 +10,7 @@ import * as cdktf from 'cdktf';
 
 export interface HeadscaleProviderConfig {
   /**
-  * Allow plain http:// to a host other than loopback; the API key then travels in clear. Default false.
+  * Allow plain http:// to a host other than loopback; the API key then travels in clear. Defaults to $HEADSCALE_ALLOW_INSECURE_HTTP, else false.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/headscale-iac/headscale/0.1.0/docs#allow_insecure_http HeadscaleProvider#allow_insecure_http}
   */
@@ -22,7 +22,7 @@ export interface HeadscaleProviderConfig {
   */
   readonly apiKey?: string;
   /**
-  * PEM certificate(s) of a CA to trust in addition to the system store (self-signed or private CA).
+  * PEM certificate(s) of a CA to trust in addition to the system store (self-signed or private CA). Defaults to $HEADSCALE_CA_CERTIFICATE.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/headscale-iac/headscale/0.1.0/docs#ca_certificate HeadscaleProvider#ca_certificate}
   */

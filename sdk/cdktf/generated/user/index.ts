@@ -10,7 +10,7 @@ import * as cdktf from 'cdktf';
 
 export interface UserConfig extends cdktf.TerraformMetaArguments {
   /**
-  * If a user with this name already exists, manage it instead of failing (the way to adopt existing users where import is not available, e.g. Pulumi dynamic resources).
+  * If a user with this name already exists, manage it instead of failing (the way to adopt an existing user where the tool cannot import it).
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/headscale-iac/headscale/0.1.0/docs/resources/user#adopt_existing User#adopt_existing}
   */
