@@ -20,3 +20,6 @@ export {
   type ValidateOptions,
 } from "./validate.js";
 export { PolicyObject, policyToText } from "./typed.js";
+export { PolicyEvaluator, type InventoryNode, type PolicyDialect } from "./access.js";
+export { accessChange, effectiveAccess } from "./effective.js";
+export { describeTestFailures, runPolicyTests, type PolicyTestResult } from "./policyTests.js";
