@@ -2,7 +2,7 @@
 // with the same semantics as Headscale 0.29's check (hscontrol/policy/v2/test.go): the source resolves to
 // prefixes and EVERY prefix must reach the destination; a destination is reached when ANY of its prefixes
 // is allowed on the requested ports and protocol. Used where the server cannot run them (before 0.29).
-import { IpSet } from "./ipset.js";
+import { IpSet, parseRange } from "./ipset.js";
 import { parsePorts, PolicyEvaluator, PolicyResolutionError, protocolName, splitDestination, type CompiledRule, type InventoryNode, type PolicyDialect, type PortRange } from "./access.js";
 
 export interface PolicyTestResult {
@@ -62,6 +62,10 @@ function runOne(index: number, test: Record<string, unknown>, evaluator: PolicyE
         fail(`error testing "${dst}": invalid destination`);
         continue;
       }
+      if (isCidrDestination(evaluator, parsed.alias)) {
+        fail(`error testing "${dst}": test destination must be a single host, not a CIDR range`);
+        continue;
+      }
       let dstSet: IpSet;
       try {
         dstSet = evaluator.resolve(parsed.alias);
@@ -83,6 +87,14 @@ function runOne(index: number, test: Record<string, unknown>, evaluator: PolicyE
   check(strings(test.accept), true, result.acceptFail);
   check(strings(test.deny), false, result.denyFail);
   return result;
+}
+
+/** One connection attempt to one host: Headscale 0.29 refuses a written prefix (even a /32) and a host naming a wider one. */
+function isCidrDestination(evaluator: PolicyEvaluator, alias: string): boolean {
+  if (alias.includes("/") && parseRange(alias)) return true;
+  const host = (evaluator.policy.hosts as Record<string, unknown> | undefined)?.[alias];
+  const range = typeof host === "string" ? parseRange(host) : undefined;
+  return !!range && range.first !== range.last;
 }
 
 const protocolMatches = (rule: CompiledRule, requested: string[]) => rule.protocols.length === 0 || rule.protocols.some((p) => requested.includes(p));
