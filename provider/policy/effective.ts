@@ -19,16 +19,20 @@ function mergeRanges(ranges: PortRange[]): PortRange[] {
 
 const portText = (r: PortRange) => (r.first === 0 && r.last === 65535 ? "*" : r.first === r.last ? String(r.first) : `${r.first}-${r.last}`);
 
+/** The value for pairs that rules without `proto` grant (Headscale then allows every protocol). */
+export const ANY_PROTOCOL = "any";
+
 /**
- * Every (source node → destination node:ports[/protocols]) pair the policy allows between `nodes`, sorted.
- * A node reaching itself is left out (always allowed). Protocols are shown only when a rule names them.
+ * Every pair the policy allows between `nodes`, as "source → destination:ports" → the protocols ("any",
+ * "tcp", "tcp,udp"), keys sorted. A node reaching itself is left out (always allowed). Keyed by pair so
+ * that both frontends show a change as pairs added and removed (a map diffs by key in Terraform and Pulumi).
  */
-export function effectiveAccess(policy: Record<string, unknown>, nodes: readonly InventoryNode[], dialect: PolicyDialect): string[] {
+export function effectiveAccess(policy: Record<string, unknown>, nodes: readonly InventoryNode[], dialect: PolicyDialect): Record<string, string> {
   const evaluator = new PolicyEvaluator(policy, nodes, dialect);
   const grouped = new Map<string, { src: number; dst: number; protocols: string; ports: PortRange[] }>();
   const add = (src: number, dst: number, protocols: string[], ports: PortRange[]) => {
     if (src === dst || ports.length === 0) return;
-    const proto = [...new Set(protocols)].sort().join(",");
+    const proto = protocols.length === 0 ? ANY_PROTOCOL : [...new Set(protocols)].sort().join(",");
     const key = `${src}/${dst}/${proto}`;
     const entry = grouped.get(key) ?? { src, dst, protocols: proto, ports: [] };
     entry.ports.push(...ports);
@@ -52,17 +56,20 @@ export function effectiveAccess(policy: Record<string, unknown>, nodes: readonly
       for (const s of sources) for (const t of targets) add(s, t, rule.protocols, d.ports);
     }
   }
-  const pairs: string[] = [];
+  const pairs = new Map<string, Set<string>>();
   for (const e of grouped.values()) {
-    const suffix = e.protocols ? `/${e.protocols}` : "";
-    for (const r of mergeRanges(e.ports)) pairs.push(`${nodes[e.src]!.name} ${ACCESS_ARROW} ${nodes[e.dst]!.name}:${portText(r)}${suffix}`);
+    for (const r of mergeRanges(e.ports)) {
+      const key = `${nodes[e.src]!.name} ${ACCESS_ARROW} ${nodes[e.dst]!.name}:${portText(r)}`;
+      const protos = pairs.get(key) ?? new Set<string>();
+      for (const p of e.protocols.split(",")) protos.add(p);
+      pairs.set(key, protos);
+    }
   }
-  return [...new Set(pairs)].sort();
+  const protocolsText = (p: Set<string>) => (p.has(ANY_PROTOCOL) ? ANY_PROTOCOL : [...p].sort().join(","));
+  return Object.fromEntries([...pairs.keys()].sort().map((k) => [k, protocolsText(pairs.get(k)!)]));
 }
 
 /** What a change does: pairs only the new policy allows, and pairs only the old one did. */
-export function accessChange(before: readonly string[], after: readonly string[]): { added: string[]; removed: string[] } {
-  const b = new Set(before);
-  const a = new Set(after);
-  return { added: after.filter((p) => !b.has(p)), removed: before.filter((p) => !a.has(p)) };
+export function accessChange(before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>): { added: string[]; removed: string[] } {
+  return { added: Object.keys(after).filter((p) => !(p in before)), removed: Object.keys(before).filter((p) => !(p in after)) };
 }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { HeadscaleError } from "../client/index.js";
 import { diffPolicySections, parsePolicyText, policiesEqual, validatePolicy } from "../policy/index.js";
 import { field, isUnknown, type Context, type Problem, type ResourceDeclaration } from "./declaration.js";
+import { ACCESS_DESCRIPTION, localTestProblems, predictPolicyAccess } from "./policyAccess.js";
 
 export const POLICY_ID = "policy";
 
@@ -14,6 +15,7 @@ const args = z.object({
 });
 const state = args.extend({
   updatedAt: field(z.string().optional(), { description: "When the server last stored the policy.", computed: true }),
+  access: field(z.record(z.string(), z.string()).optional(), { description: ACCESS_DESCRIPTION, computed: true }),
 });
 type State = z.infer<typeof state>;
 
@@ -65,9 +67,11 @@ export const Policy: ResourceDeclaration<typeof args, typeof state> = {
         if (!(e instanceof HeadscaleError) || e.kind !== "invalid_argument") throw e;
         problems.push({ field: "policy", message: explainServerRejection(version, e.serverMessage ?? e.message) });
       }
-    }
+    } else problems.push(...(await localTestProblems(ctx, version, parsed.value)));
     return problems;
   },
+
+  predict: (ctx, a, olds) => predictPolicyAccess(ctx, a.policy, olds),
 
   async diff(_ctx, _id, olds, news, derived) {
     if (!derived.updates.includes("policy")) return derived;

@@ -1,8 +1,11 @@
 // What a policy does to access between the nodes that exist, for the Policy resource: the `access` output
 // predicted at preview/plan, and the policy's `tests` run locally where the server cannot run them.
 import type { Capabilities, Node } from "../client/index.js";
-import { describeTestFailures, effectiveAccess, parsePolicyText, runPolicyTests, type InventoryNode, type PolicyDialect } from "../policy/index.js";
-import type { Context } from "./declaration.js";
+import { describeTestFailures, effectiveAccess, parsePolicyText, policiesEqual, runPolicyTests, type InventoryNode, type PolicyDialect } from "../policy/index.js";
+import { isUnknown, type Context, type Problem } from "./declaration.js";
+
+export const ACCESS_DESCRIPTION =
+  'What the policy lets each node reach between the live nodes: "source-node → destination-node:ports" (one key per port range) → the protocols ("any", "tcp", "tcp,udp"). Predicted at preview/plan, so a change shows the pairs it adds and removes and a reformatting shows none; recorded as of the last apply.';
 
 /** A node as the evaluator sees it: shown by its MagicDNS name; tags decide identity (see InventoryNode). */
 export function inventoryNode(n: Node): InventoryNode {
@@ -21,12 +24,30 @@ async function inputs(ctx: Context) {
   return { dialect: dialectOf(caps), nodes: nodes.map(inventoryNode) };
 }
 
-/** The access pairs the policy text allows between the live nodes (one nodes list per run); [] if it does not parse. */
-export async function predictAccess(ctx: Context, policyText: string): Promise<string[]> {
+/** The access pairs the policy text allows between the live nodes (one nodes list per run); none if it does not parse. */
+export async function predictAccess(ctx: Context, policyText: string): Promise<Record<string, string>> {
   const parsed = parsePolicyText(policyText);
-  if (!parsed.ok) return [];
+  if (!parsed.ok) return {};
   const { dialect, nodes } = await inputs(ctx);
   return effectiveAccess(parsed.value as Record<string, unknown>, nodes, dialect);
+}
+
+/**
+ * The `access` a Policy's new text predicts. Text that means the same as before keeps the recorded pairs
+ * without a call (nodes joining since show at the next real change); unknown text predicts nothing.
+ */
+export async function predictPolicyAccess(ctx: Context, policy: unknown, olds?: Record<string, unknown>): Promise<{ access?: Record<string, string> }> {
+  if (isUnknown(policy) || typeof policy !== "string" || policy.trim() === "") return {};
+  if (olds && typeof olds.policy === "string" && policiesEqual(olds.policy, policy)) return olds.access && typeof olds.access === "object" ? { access: olds.access as Record<string, string> } : {};
+  return { access: await predictAccess(ctx, policy) };
+}
+
+/** Failing `tests`, as errors on the policy field, for a server that cannot check them itself. */
+export async function localTestProblems(ctx: Context, version: string, policy: Record<string, unknown>): Promise<Problem[]> {
+  const failures = await failingPolicyTests(ctx, policy);
+  if (failures.length === 0) return [];
+  const detail = failures.length > 5 ? [...failures.slice(0, 5), `… and ${failures.length - 5} more`] : failures;
+  return [{ field: "policy", message: `the policy's tests fail (checked by the provider against the live nodes: Headscale ${version} cannot check them): ${detail.join("; ")}` }];
 }
 
 /**

@@ -108,7 +108,9 @@ export function check(name: string, olds: Record<string, unknown>, news: Record<
         }
       }
     }
-    return { inputs: news, failures };
+    // Outputs known before apply (a policy's access pairs) join the checked inputs: previews show their diff.
+    const predicted = failures.length === 0 && d.predict ? toPulumi(await d.predict(ctx(), inputs as never, Object.keys(previous).length > 0 ? previous : undefined)) : {};
+    return { inputs: { ...news, ...predicted }, failures };
   });
 }
 

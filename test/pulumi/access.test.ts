@@ -1,0 +1,43 @@
+// The access diff in a real Pulumi preview: with alice's and bob's laptops and a tag:server node
+// (debug-registered), a policy change shows exactly the source → destination:ports pairs it adds and
+// removes; a reformatting shows none. (Every preview here also passes the write audit.)
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import { HeadscaleClient } from "../../provider/client/index.js";
+import { startHeadscale, type HeadscaleServer } from "../harness/headscale.js";
+import { expectOk, pulumiProject, type PulumiProject } from "../harness/pulumi.js";
+import { newestHeadscale } from "../harness/tools.js";
+import type { ProgramSpec } from "../programs/spec.js";
+import { accessAdded, accessMarks, accessPolicies, accessRemoved, registerAccessNodes } from "../harness/accessDiff.js";
+
+describe(`access diff in Pulumi previews on Headscale ${newestHeadscale()}`, () => {
+  let server: HeadscaleServer;
+  let api: HeadscaleClient;
+  let project: PulumiProject;
+  const showLog = () => onTestFailed(() => console.error(`--- headscale log ---\n${server.logTail()}`));
+  const spec = (policy: string): ProgramSpec => ({ policy: { resource: "policy", policy, overwrite: true } });
+
+  beforeAll(async () => {
+    server = await startHeadscale();
+    api = new HeadscaleClient({ url: server.url, apiKey: server.apiKey });
+    await registerAccessNodes(api);
+    project = pulumiProject({ url: server.url, apiKey: server.apiKey, program: "spec" });
+  }, 120_000);
+  afterAll(async () => {
+    project?.dispose();
+    api?.close();
+    await server?.stop();
+  });
+
+  it("a policy change shows the added and removed pairs; a reformatting shows none", { timeout: 600_000 }, async () => {
+    showLog();
+    expectOk(await project.run([{ op: "up", spec: spec(accessPolicies.before) }]));
+    const [change, reformat] = expectOk(await project.run([
+      { op: "preview", spec: spec(accessPolicies.after) },
+      { op: "preview", spec: spec(accessPolicies.reformatted) },
+    ]));
+    const shown = accessMarks(change!.output);
+    expect({ added: shown.added, removed: shown.removed }, change!.output).toEqual({ added: accessAdded, removed: accessRemoved });
+    expect(accessMarks(reformat!.output).lines, reformat!.output).toEqual([]);
+    expect(Object.entries(reformat!.changes ?? {}).filter(([k, n]) => k !== "same" && n > 0)).toEqual([]);
+  });
+});
