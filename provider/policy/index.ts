@@ -23,3 +23,4 @@ export { PolicyObject, policyToText } from "./typed.js";
 export { PolicyEvaluator, type InventoryNode, type PolicyDialect } from "./access.js";
 export { accessChange, effectiveAccess } from "./effective.js";
 export { describeTestFailures, runPolicyTests, type PolicyTestResult } from "./policyTests.js";
+export { withoutTopLevelSection } from "./sections.js";

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { HeadscaleError } from "../client/index.js";
 import { diffPolicySections, parsePolicyText, policiesEqual, validatePolicy } from "../policy/index.js";
 import { field, isUnknown, type Context, type Problem, type ResourceDeclaration } from "./declaration.js";
-import { ACCESS_DESCRIPTION, localTestProblems, predictPolicyAccess } from "./policyAccess.js";
+import { ACCESS_DESCRIPTION, localTestProblems, predictPolicyAccess, textForServer } from "./policyAccess.js";
 
 export const POLICY_ID = "policy";
 
@@ -57,7 +57,7 @@ export const Policy: ResourceDeclaration<typeof args, typeof state> = {
     if (olds && policiesEqual(olds.policy, a.policy)) return [];
     const { version, caps } = await ctx.client.server();
     // Each problem's message starts with its path already ("acls[0].comment: …").
-    const problems: Problem[] = validatePolicy(parsed.value, { serverVersion: version }).map((p) => ({ field: "policy", message: p.message.startsWith(p.path) ? p.message : `${p.path}: ${p.message}`, severity: p.severity }));
+    const problems: Problem[] = validatePolicy(parsed.value, { serverVersion: version, testsRunLocally: !caps.policyCheck }).map((p) => ({ field: "policy", message: p.message.startsWith(p.path) ? p.message : `${p.path}: ${p.message}`, severity: p.severity }));
     if (problems.some((p) => p.severity === "error")) return problems;
     if ((await ctx.lists.policy()).mode === "file") return [...problems, { field: "policy", message: FILE_MODE }];
     if (caps.policyCheck) {
@@ -83,7 +83,8 @@ export const Policy: ResourceDeclaration<typeof args, typeof state> = {
   async create(ctx, a) {
     const live = await ctx.client.getPolicy();
     if (live.mode === "file") throw new HeadscaleError({ kind: "policy_file_mode", operation: "create policy" });
-    if (live.text.trim() !== "" && !a.overwrite && !policiesEqual(live.text, a.policy)) {
+    const text = await textForServer(ctx, a.policy);
+    if (live.text.trim() !== "" && !a.overwrite && !policiesEqual(live.text, text)) {
       throw new HeadscaleError({
         kind: "conflict",
         operation: "create policy",
@@ -91,8 +92,8 @@ export const Policy: ResourceDeclaration<typeof args, typeof state> = {
       });
     }
     // Adopting the very text the server holds (a program written by `headscale-iac import`) writes nothing.
-    if (live.text === a.policy) return { id: POLICY_ID, state: { ...a, ...(live.updatedAt ? { updatedAt: live.updatedAt } : {}) } };
-    const stored = await ctx.client.setPolicy(a.policy);
+    if (live.text === text) return { id: POLICY_ID, state: { ...a, ...(live.updatedAt ? { updatedAt: live.updatedAt } : {}) } };
+    const stored = await ctx.client.setPolicy(text);
     ctx.lists.invalidate("policy");
     return { id: POLICY_ID, state: { ...a, ...(stored.updatedAt ? { updatedAt: stored.updatedAt } : {}) } };
   },
@@ -101,14 +102,14 @@ export const Policy: ResourceDeclaration<typeof args, typeof state> = {
     const live = await ctx.lists.policy();
     if (live.text.trim() === "") return null;
     // Keep the user's own text while it means the same: only real changes are drift.
-    const text = policiesEqual(live.text, olds.policy) ? olds.policy : live.text;
+    const text = policiesEqual(live.text, await textForServer(ctx, olds.policy)) ? olds.policy : live.text;
     return { id, state: { ...olds, policy: text, ...(live.updatedAt ? { updatedAt: live.updatedAt } : {}) } };
   },
 
   async update(ctx, _id, olds, news) {
     if (policiesEqual(olds.policy, news.policy)) return { ...olds, ...news, policy: news.policy } as State;
     await writable(ctx);
-    const stored = await ctx.client.setPolicy(news.policy);
+    const stored = await ctx.client.setPolicy(await textForServer(ctx, news.policy));
     ctx.lists.invalidate("policy");
     return { ...news, ...(stored.updatedAt ? { updatedAt: stored.updatedAt } : {}) };
   },

@@ -1,7 +1,7 @@
 // What a policy does to access between the nodes that exist, for the Policy resource: the `access` output
 // predicted at preview/plan, and the policy's `tests` run locally where the server cannot run them.
 import type { Capabilities, Node } from "../client/index.js";
-import { describeTestFailures, effectiveAccess, parsePolicyText, policiesEqual, runPolicyTests, type InventoryNode, type PolicyDialect } from "../policy/index.js";
+import { describeTestFailures, effectiveAccess, parsePolicyText, policiesEqual, runPolicyTests, withoutTopLevelSection, type InventoryNode, type PolicyDialect } from "../policy/index.js";
 import { isUnknown, type Context, type Problem } from "./declaration.js";
 
 export const ACCESS_DESCRIPTION =
@@ -58,4 +58,13 @@ export async function failingPolicyTests(ctx: Context, policy: Record<string, un
   if (!Array.isArray(policy.tests) || policy.tests.length === 0) return [];
   const { dialect, nodes } = await inputs(ctx);
   return describeTestFailures(runPolicyTests(policy, nodes, dialect));
+}
+
+/**
+ * The text a server is sent: without `tests` where the provider runs them itself (before 0.29 Headscale
+ * refuses the section, 0.28, or ignores it). Comments and layout elsewhere stay as written.
+ */
+export async function textForServer(ctx: Context, text: string): Promise<string> {
+  const { caps } = await ctx.client.server();
+  return caps.policyCheck ? text : withoutTopLevelSection(text, "tests");
 }

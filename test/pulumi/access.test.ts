@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest"
 import { HeadscaleClient } from "../../provider/client/index.js";
 import { startHeadscale, type HeadscaleServer } from "../harness/headscale.js";
 import { expectOk, pulumiProject, type PulumiProject } from "../harness/pulumi.js";
-import { newestHeadscale } from "../harness/tools.js";
+import { headscaleVersions, newestHeadscale } from "../harness/tools.js";
 import type { ProgramSpec } from "../programs/spec.js";
 import { accessAdded, accessMarks, accessPolicies, accessRemoved, registerAccessNodes } from "../harness/accessDiff.js";
 
@@ -39,5 +39,34 @@ describe(`access diff in Pulumi previews on Headscale ${newestHeadscale()}`, () 
     expect({ added: shown.added, removed: shown.removed }, change!.output).toEqual({ added: accessAdded, removed: accessRemoved });
     expect(accessMarks(reformat!.output).lines, reformat!.output).toEqual([]);
     expect(Object.entries(reformat!.changes ?? {}).filter(([k, n]) => k !== "same" && n > 0)).toEqual([]);
+  });
+});
+
+// Before 0.29 the provider runs the policy's tests itself: a failing one fails the preview, naming it.
+describe.each(["0.28.0"].filter((v) => headscaleVersions().includes(v)))("Pulumi previews run the policy's tests on Headscale %s", (version) => {
+  let server: HeadscaleServer;
+  let api: HeadscaleClient;
+  let project: PulumiProject;
+
+  beforeAll(async () => {
+    server = await startHeadscale({ version });
+    api = new HeadscaleClient({ url: server.url, apiKey: server.apiKey });
+    await registerAccessNodes(api);
+    project = pulumiProject({ url: server.url, apiKey: server.apiKey, program: "spec" });
+  }, 120_000);
+  afterAll(async () => {
+    project?.dispose();
+    api?.close();
+    await server?.stop();
+  });
+
+  it("a failing test fails the preview with the test named; nothing is written", { timeout: 300_000 }, async () => {
+    onTestFailed(() => console.error(`--- headscale ${version} log ---\n${server.logTail()}`));
+    const before = (await api.getPolicy()).text;
+    const policy = accessPolicies.before.replace(/ \}$/, `, "tests": [{ "src": "bob@", "accept": ["tag:server:22"] }] }`);
+    const [preview] = await project.run([{ op: "preview", spec: { policy: { resource: "policy", policy, overwrite: true } }, expectFailure: true }]);
+    expect(preview!.ok).toBe(false);
+    expect(`${preview!.error}\n${preview!.output}`).toMatch(/tests\[0\] \(src "bob@"\): bob@ -> tag:server:22: expected ALLOWED, got DENIED/);
+    expect((await api.getPolicy()).text).toBe(before);
   });
 });

@@ -1,7 +1,7 @@
 // The pure access evaluator: aliases, ports, protocols, autogroups and grants over a fixed inventory.
 // (Agreement with Headscale's own verdicts is test/client/policy-tests.test.ts, against real servers.)
 import { describe, expect, it } from "vitest";
-import { accessChange, effectiveAccess, runPolicyTests, type InventoryNode } from "../../provider/policy/index.js";
+import { accessChange, effectiveAccess, parsePolicyText, runPolicyTests, withoutTopLevelSection, type InventoryNode } from "../../provider/policy/index.js";
 import { IpSet, parseRange } from "../../provider/policy/ipset.js";
 
 const nodes: InventoryNode[] = [
@@ -88,5 +88,24 @@ describe("ip sets", () => {
     expect(parseRange("fd7a:115c:a1e0::/48")!.last - parseRange("fd7a:115c:a1e0::/48")!.first + 1n).toBe(1n << 80n);
     expect(parseRange("1.2.3")).toBeUndefined();
     expect(parseRange("fd7a::1::2")).toBeUndefined();
+  });
+});
+
+describe("leaving the tests out of what an older server is sent", () => {
+  it("removes the top-level section only, keeping comments and the rest as written", () => {
+    const text = `{
+  // who reaches what
+  "acls": [{ "action": "accept", "src": ["alice@"], "dst": ["tag:server:22"] }], // rules
+  "tests": [{ "src": "alice@", "accept": ["tag:server:22"] }, { "src": "x", "deny": ["y:1"] }],
+  "groups": { "group:a": ["alice@"], "tests": [] },
+}`;
+    const out = withoutTopLevelSection(text, "tests");
+    expect(out).toContain("// who reaches what");
+    expect(out).toContain("// rules");
+    expect(out).not.toContain('"src": "alice@"');
+    expect(parsePolicyText(out)).toEqual({ ok: true, value: { acls: [{ action: "accept", src: ["alice@"], dst: ["tag:server:22"] }], groups: { "group:a": ["alice@"], tests: [] } } });
+    const last = withoutTopLevelSection(`{ "acls": [], /* c */ "tests": [ { "src": "a@", "accept": ["b@:1"] } ] }`, "tests");
+    expect(parsePolicyText(last)).toEqual({ ok: true, value: { acls: [] } });
+    expect(withoutTopLevelSection(`{ "acls": [] }`, "tests")).toBe(`{ "acls": [] }`);
   });
 });
