@@ -49,3 +49,22 @@ export function accessMarks(output: string): { added: string[]; removed: string[
       .sort();
   return { added: marked("+"), removed: marked("-"), lines };
 }
+
+/** The `access` block of a preview or plan, each line trimmed: what the README shows. */
+export function accessBlock(output: string): string {
+  const lines = output.split("\n");
+  const start = lines.findIndex((l) => /^\s*~ access\s*[:=] \{$/.test(l));
+  if (start < 0) return "";
+  const end = lines.findIndex((l, i) => i > start && /^\s*\}$/.test(l));
+  return lines.slice(start, end + 1).map((l) => l.trim()).join("\n");
+}
+
+/** The README's fenced block that starts with the access line of this frontend, each line trimmed. */
+export function readmeAccessBlock(readme: string, frontend: "pulumi" | "terraform"): string {
+  const marker = frontend === "pulumi" ? /^\s*~ access\s*: \{$/ : /^\s*~ access\s*= \{$/;
+  const lines = readme.split("\n");
+  const start = lines.findIndex((l) => marker.test(l));
+  if (start < 0) return "";
+  const end = lines.findIndex((l, i) => i > start && /^\s*\}$/.test(l));
+  return lines.slice(start, end + 1).map((l) => l.trim()).join("\n");
+}

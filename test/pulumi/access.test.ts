@@ -1,13 +1,15 @@
 // The access diff in a real Pulumi preview: with alice's and bob's laptops and a tag:server node
 // (debug-registered), a policy change shows exactly the source → destination:ports pairs it adds and
 // removes; a reformatting shows none. (Every preview here also passes the write audit.)
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { HeadscaleClient } from "../../provider/client/index.js";
 import { startHeadscale, type HeadscaleServer } from "../harness/headscale.js";
 import { expectOk, pulumiProject, type PulumiProject } from "../harness/pulumi.js";
-import { headscaleVersions, newestHeadscale } from "../harness/tools.js";
+import { headscaleVersions, newestHeadscale, root } from "../harness/tools.js";
 import type { ProgramSpec } from "../programs/spec.js";
-import { accessAdded, accessMarks, accessPolicies, accessRemoved, registerAccessNodes } from "../harness/accessDiff.js";
+import { accessAdded, accessBlock, accessMarks, readmeAccessBlock, accessPolicies, accessRemoved, registerAccessNodes } from "../harness/accessDiff.js";
 
 describe(`access diff in Pulumi previews on Headscale ${newestHeadscale()}`, () => {
   let server: HeadscaleServer;
@@ -37,6 +39,8 @@ describe(`access diff in Pulumi previews on Headscale ${newestHeadscale()}`, () 
     ]));
     const shown = accessMarks(change!.output);
     expect({ added: shown.added, removed: shown.removed }, change!.output).toEqual({ added: accessAdded, removed: accessRemoved });
+    // The README shows this very block.
+    expect(readmeAccessBlock(readFileSync(path.join(root, "README.md"), "utf8"), "pulumi"), accessBlock(change!.output)).toBe(accessBlock(change!.output));
     expect(accessMarks(reformat!.output).lines, reformat!.output).toEqual([]);
     expect(Object.entries(reformat!.changes ?? {}).filter(([k, n]) => k !== "same" && n > 0)).toEqual([]);
   });

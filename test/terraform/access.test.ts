@@ -1,11 +1,13 @@
 // The access diff in a real Terraform/OpenTofu plan: with alice's and bob's laptops and a tag:server node
 // (debug-registered), a policy change plans exactly the pairs it adds and removes in `access`, apply
 // records them, and a reformatting plans nothing. (Every plan here also passes the write audit.)
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { HeadscaleClient } from "../../provider/client/index.js";
-import { accessAdded, accessMarks, accessPolicies, accessRemoved, registerAccessNodes } from "../harness/accessDiff.js";
+import { accessAdded, accessBlock, accessMarks, readmeAccessBlock, accessPolicies, accessRemoved, registerAccessNodes } from "../harness/accessDiff.js";
 import { startHeadscale, type HeadscaleServer } from "../harness/headscale.js";
-import { headscaleVersions, newestHeadscale } from "../harness/tools.js";
+import { headscaleVersions, newestHeadscale, root } from "../harness/tools.js";
 import { HeadscaleWorkspace } from "./headscaleWorkspace.js";
 import { availableClis } from "./workspace.js";
 
@@ -50,6 +52,8 @@ describe.each(availableClis())(`%s plans show the access diff on Headscale ${new
     expect(plan.empty).toBe(false);
     const shown = accessMarks(plan.output);
     expect({ added: shown.added, removed: shown.removed }, plan.output).toEqual({ added: accessAdded, removed: accessRemoved });
+    // The README shows this very block.
+    expect(readmeAccessBlock(readFileSync(path.join(root, "README.md"), "utf8"), "terraform"), accessBlock(plan.output)).toBe(accessBlock(plan.output));
     await ws.expect([0], ["apply", "-auto-approve"]);
     const state = JSON.parse(ws.stateText()) as { resources: Array<{ type: string; instances: Array<{ attributes: { access: Record<string, string> } }> }> };
     const recorded = state.resources.find((r) => r.type === "headscale_policy")!.instances[0]!.attributes.access;

@@ -88,6 +88,12 @@ export class Policy extends cdktf.TerraformResource {
   // ATTRIBUTES
   // ==========
 
+  // access - computed: true, optional: false, required: false
+  private _access = new cdktf.StringMap(this, "access");
+  public get access() {
+    return this._access;
+  }
+
   // id - computed: true, optional: false, required: false
   public get id() {
     return this.getStringAttribute('id');
