@@ -71,10 +71,6 @@ export class PolicyEvaluator {
     return this.nodeSets.flatMap((s, i) => (set.overlapsAny(s) ? [i] : []));
   }
 
-  addressesOf(i: number): IpSet {
-    return this.nodeSets[i]!;
-  }
-
   private union(pick: (n: InventoryNode) => boolean): IpSet {
     return IpSet.union(this.nodes.flatMap((n, i) => (pick(n) ? [this.nodeSets[i]!] : [])));
   }

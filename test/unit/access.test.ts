@@ -33,6 +33,13 @@ describe("effective access", () => {
     expect(access(policy)).toEqual(["bob-laptop → server-1:22", "bob-laptop → server-1:53/udp", "bob-laptop → server-1:80-100"]);
   });
 
+  it("one key per pair and port range, valued with every protocol that reaches it", () => {
+    const policy = { acls: [{ action: "accept", src: ["bob@"], proto: "udp", dst: ["tag:server:53"] }, { action: "accept", src: ["bob@"], proto: "tcp", dst: ["tag:server:53"] }] };
+    expect(effectiveAccess(policy, nodes, modern)).toEqual({ "bob-laptop → server-1:53": "tcp,udp" });
+    const withAny = { acls: [...policy.acls, { action: "accept", src: ["bob@"], dst: ["tag:server:53"] }] };
+    expect(effectiveAccess(withAny, nodes, modern)).toEqual({ "bob-laptop → server-1:53": "any" });
+  });
+
   it("autogroups: member, tagged, self (a user's own nodes only)", () => {
     expect(access({ acls: [{ action: "accept", src: ["autogroup:tagged"], dst: ["autogroup:member:443"] }] })).toEqual(["server-1 → alice-laptop:443", "server-1 → alice-phone:443", "server-1 → bob-laptop:443"]);
     expect(access({ acls: [{ action: "accept", src: ["autogroup:member"], dst: ["autogroup:self:*"] }] })).toEqual(["alice-laptop → alice-phone:*", "alice-phone → alice-laptop:*"]);
