@@ -22,7 +22,7 @@ import {
   type User,
 } from "./types.js";
 import { capabilitiesOf, developmentBuild, inferredOldest, OLDEST_SUPPORTED_MINOR, parseVersion, type Capabilities, type ServerVersion } from "./version.js";
-import { checkNodeName, checkTag, checkUserName } from "./validation.js";
+import { checkNodeName, checkTag, checkUserName } from "../policy/naming.js";
 
 export interface ServerInfo extends ServerVersion {
   caps: Capabilities;
@@ -341,7 +341,7 @@ export class HeadscaleClient {
 
   private async call<T extends z.ZodType>(req: Request, schema: T): Promise<z.infer<T>> {
     const res = await this.transport.send(req);
-    if (res.status < 200 || res.status >= 300) throw mapError(res, req.operation, this.apiKey);
+    if (res.status < 200 || res.status >= 300) throw mapError(res, req.operation, this.apiKey, !req.idempotent);
     const parsed = schema.safeParse(res.text ? withoutNulls(safeJson(res.text)) : {});
     if (!parsed.success) {
       throw new HeadscaleError({

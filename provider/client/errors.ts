@@ -20,6 +20,11 @@ export interface ErrorDetails {
   grpcCode?: number;
   serverMessage?: string;
   hint?: string;
+  /**
+   * A write whose request may have reached the server before the connection failed or timed out: it may
+   * have been performed. Resources look for the object before they report a failure (see lostAnswer.ts).
+   */
+  mayHaveBeenPerformed?: boolean;
 }
 
 export class HeadscaleError extends Error {
@@ -28,6 +33,8 @@ export class HeadscaleError extends Error {
   readonly status?: number;
   readonly grpcCode?: number;
   readonly serverMessage?: string;
+  readonly hint?: string;
+  readonly mayHaveBeenPerformed: boolean;
 
   constructor(d: ErrorDetails) {
     super(composeMessage(d));
@@ -37,6 +44,8 @@ export class HeadscaleError extends Error {
     if (d.status !== undefined) this.status = d.status;
     if (d.grpcCode !== undefined) this.grpcCode = d.grpcCode;
     if (d.serverMessage !== undefined) this.serverMessage = d.serverMessage;
+    if (d.hint !== undefined) this.hint = d.hint;
+    this.mayHaveBeenPerformed = d.mayHaveBeenPerformed ?? false;
   }
 }
 

@@ -38,7 +38,7 @@ const messageKinds: Array<[RegExp, ErrorKind]> = [
   [/invalid|parsing|unmarshal|unknown field|must |cannot |not defined|not valid|unsupported/i, "invalid_argument"],
 ];
 
-export function mapError(res: Response, operation: string, apiKey: string): HeadscaleError {
+export function mapError(res: Response, operation: string, apiKey: string, write = false): HeadscaleError {
   const parsed = parseBody(res.text);
   const problem = isProblem(res, parsed);
   const message = redact((problem ? problemMessage(parsed!) : parsed?.message ?? parsed?.detail ?? parsed?.title ?? res.text).trim(), apiKey).slice(0, 2000);
@@ -57,6 +57,9 @@ export function mapError(res: Response, operation: string, apiKey: string): Head
     status: res.status,
     ...(parsed?.code !== undefined ? { grpcCode: parsed.code } : {}),
     ...(message && kind !== "unauthorized" ? { serverMessage: message } : {}),
+    // A gateway in front of Headscale (nginx, Caddy) answers 502/504 when the server's answer did not come
+    // back: a write may have been performed behind it.
+    mayHaveBeenPerformed: write && (res.status === 502 || res.status === 504),
   });
 }
 

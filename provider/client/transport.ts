@@ -133,7 +133,7 @@ export class Transport {
         const e = err as NodeJS.ErrnoException & { sentRequest?: boolean };
         if (e.code === "ETIMEDOUT_REQUEST") {
           this.hungSince = Date.now();
-          throw this.hungError(req);
+          throw this.hungError(req, !req.idempotent);
         }
         // A refused connection never reached Headscale, so even a create is safe to send again.
         const safe = req.idempotent || e.code === "ECONNREFUSED";
@@ -145,10 +145,11 @@ export class Transport {
     }
   }
 
-  private hungError(req: Request): HeadscaleError {
+  private hungError(req: Request, mayHaveBeenPerformed = false): HeadscaleError {
     return new HeadscaleError({
       kind: "timeout",
       operation: req.operation,
+      mayHaveBeenPerformed,
       hint: `${this.base.origin} accepted the connection but sent no answer within ${this.timeoutMs % 1000 ? `${this.timeoutMs} ms` : `${this.timeoutMs / 1000} s`}: the server is overloaded or hung; check its process and logs`,
     });
   }
@@ -157,9 +158,13 @@ export class Transport {
   private networkError(req: Request, e: NodeJS.ErrnoException): HeadscaleError {
     const tls = /certificate|self.signed|TLS|SSL/i.test(`${e.code} ${e.message}`);
     const cause = redact(networkCauses[e.code ?? ""] ?? `${e.code ?? ""} ${e.message}`.trim(), this.opts.apiKey);
+    // Only a write cut after its connection was open may have reached the server (a refused connection or a
+    // failed TLS handshake never did).
+    const neverSent = e.code === "ECONNREFUSED" || e.code === "ENOTFOUND" || tls;
     return new HeadscaleError({
       kind: "unreachable",
       operation: req.operation,
+      mayHaveBeenPerformed: !req.idempotent && !neverSent,
       hint: tls
         ? `TLS to ${this.base.origin} failed (${cause}); if the server uses a private CA, pass its PEM as caCertificate`
         : `could not connect to ${this.base.origin} (${cause}); check the URL (HEADSCALE_URL / headscale:url / url) and that the server is running`,

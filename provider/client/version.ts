@@ -32,6 +32,41 @@ export interface Capabilities {
   policyCheck: boolean;
   /** grants / nodeAttrs policy sections (0.29+). */
   policyGrants: boolean;
+  // What the policy parser accepts (the policy checks' dialect: provider/resources/policyDialect.ts).
+  /** tests / sshTests policy sections (0.29+). */
+  policyTests: boolean;
+  /** The randomizeClientPort policy switch (0.29+). */
+  policyRandomizeClientPort: boolean;
+  /** The policy is decoded strictly: unknown and duplicate members fail it (0.27+); 0.26 ignores them. */
+  policyStrictMembers: boolean;
+  /** The policy checks know this server's policy format (≤ NEWEST_KNOWN_POLICY_MINOR); a newer one may know more. */
+  policyFormatKnown: boolean;
+  /** Tags can own tags (0.28+). */
+  policyTagOwnedTags: boolean;
+  /** Circular tag ownership is rejected (0.28 only). */
+  policyRejectsTagOwnerCycles: boolean;
+  /** An ACL rule may leave out `action` (0.29+). */
+  policyAclActionOptional: boolean;
+  /** Ports need the protocol written by name (0.27–0.28). */
+  policyPortsNeedNamedProto: boolean;
+  /** A policy rule's `proto` may be a JSON number (0.27+). */
+  policyNumericProto: boolean;
+  /** Protocol names in any case (0.27+). */
+  policyProtoAnyCase: boolean;
+  /** `[v6]:port` destinations (0.29+). */
+  policyBracketedIpv6: boolean;
+  /** autogroup:member/nonroot/tagged/self (0.27+). */
+  policyUserAutogroups: boolean;
+  /** autogroup:danger-all (0.29+). */
+  policyDangerAllAutogroup: boolean;
+  /** acceptEnv in SSH rules (0.29+). */
+  policySshAcceptEnv: boolean;
+  /** Tailscale's SSH source/destination ownership rules (0.28+). */
+  policySshOwnershipRules: boolean;
+  /** SSH rules must name login users; checkPeriod only with "check" (0.29+). */
+  policySshRequiresUsers: boolean;
+  /** Host names as SSH destinations (0.27–0.28). */
+  policySshHostDestinations: boolean;
   /** Errors are RFC 7807 problem+json with real HTTP statuses (Huma API: 0.30+, Headscale main). */
   problemJsonErrors: boolean;
   /** Expire/delete of a missing key answers 404 (mapped to not_found) rather than silent success (Huma API). */
@@ -54,6 +89,9 @@ export interface Capabilities {
 
 /** First minor that speaks the Huma API ("0.30.0" in the main branch's CHANGELOG); 0.29 is the last grpc-gateway one. */
 const FIRST_HUMA_MINOR = 30;
+
+/** The newest minor whose policy format the checks in provider/policy follow; raise it together with them. */
+const NEWEST_KNOWN_POLICY_MINOR = 29;
 
 // A development build serving the Huma API is Headscale's main branch: newer than every release, so every
 // "since 0.N" capability holds for it (whatever release came last).
@@ -97,6 +135,23 @@ export function capabilitiesOf(v: ServerVersion): Capabilities {
     tagsAsIdentity: atLeast(v, 28),
     policyCheck: atLeast(v, 29),
     policyGrants: atLeast(v, 29),
+    policyTests: atLeast(v, 29),
+    policyRandomizeClientPort: atLeast(v, 29),
+    policyStrictMembers: atLeast(v, 27),
+    policyFormatKnown: !atLeast(v, NEWEST_KNOWN_POLICY_MINOR + 1),
+    policyTagOwnedTags: atLeast(v, 28),
+    policyRejectsTagOwnerCycles: atLeast(v, 28) && !atLeast(v, 29),
+    policyAclActionOptional: atLeast(v, 29),
+    policyPortsNeedNamedProto: atLeast(v, 27) && !atLeast(v, 29),
+    policyNumericProto: atLeast(v, 27),
+    policyProtoAnyCase: atLeast(v, 27),
+    policyBracketedIpv6: atLeast(v, 29),
+    policyUserAutogroups: atLeast(v, 27),
+    policyDangerAllAutogroup: atLeast(v, 29),
+    policySshAcceptEnv: atLeast(v, 29),
+    policySshOwnershipRules: atLeast(v, 28),
+    policySshRequiresUsers: atLeast(v, 29),
+    policySshHostDestinations: atLeast(v, 27) && !atLeast(v, 29),
     problemJsonErrors: huma,
     strictKeyDelete: huma,
     expireNodeJsonBody: huma,

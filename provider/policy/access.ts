@@ -2,6 +2,7 @@
 // ports. Pure: the caller passes the parsed policy and a plain node inventory. Semantics follow Headscale's
 // policy v2 engine (hscontrol/policy/v2): aliases resolve to IP sets, rules are matched by address overlap,
 // tagged nodes have no user identity, `autogroup:self` pairs a user's own untagged nodes.
+import type { PolicyDialect } from "./dialect.js";
 import { ALL_ADDRESSES, IpSet, parseRange, TAILNET_ADDRESSES, type IpRange } from "./ipset.js";
 
 /** A node as the evaluator needs it (the provider maps the API's nodes to this). */
@@ -13,12 +14,6 @@ export interface InventoryNode {
   tags: readonly string[];
   /** IPv4 and IPv6 addresses, without prefix length. */
   addresses: readonly string[];
-}
-
-/** What the server's policy language has (from the client's capabilities). */
-export interface PolicyDialect {
-  /** The `grants` section is evaluated (Headscale 0.29+); otherwise it is ignored. */
-  grants: boolean;
 }
 
 export interface PortRange {
@@ -59,7 +54,8 @@ export class PolicyEvaluator {
   constructor(
     readonly policy: Record<string, Json>,
     readonly nodes: readonly InventoryNode[],
-    readonly dialect: PolicyDialect,
+    /** What the server's policy language has: `grants` are evaluated only where it has them. */
+    readonly dialect: Pick<PolicyDialect, "grants">,
   ) {
     this.groups = record(policy.groups);
     this.hosts = record(policy.hosts);

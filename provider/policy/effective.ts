@@ -1,7 +1,8 @@
 // Effective access as a set of readable pairs, "alice-laptop → server-1:22", so that a policy change can be
 // shown as the pairs it adds and removes. One element per source node, destination node, protocol and
 // maximal port range: opening port 80 beside 22 adds "… → server-1:80" and leaves "… → server-1:22".
-import { PolicyEvaluator, type InventoryNode, type PolicyDialect, type PortRange } from "./access.js";
+import { PolicyEvaluator, type InventoryNode, type PortRange } from "./access.js";
+import type { PolicyDialect } from "./dialect.js";
 
 export const ACCESS_ARROW = "→";
 
@@ -27,7 +28,7 @@ export const ANY_PROTOCOL = "any";
  * "tcp", "tcp,udp"), keys sorted. A node reaching itself is left out (always allowed). Keyed by pair so
  * that both frontends show a change as pairs added and removed (a map diffs by key in Terraform and Pulumi).
  */
-export function effectiveAccess(policy: Record<string, unknown>, nodes: readonly InventoryNode[], dialect: PolicyDialect): Record<string, string> {
+export function effectiveAccess(policy: Record<string, unknown>, nodes: readonly InventoryNode[], dialect: Pick<PolicyDialect, "grants">): Record<string, string> {
   const evaluator = new PolicyEvaluator(policy, nodes, dialect);
   const grouped = new Map<string, { src: number; dst: number; protocols: string; ports: PortRange[] }>();
   const add = (src: number, dst: number, protocols: string[], ports: PortRange[]) => {

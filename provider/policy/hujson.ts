@@ -6,9 +6,11 @@
 // the same text and reports everything JSON5 accepts but Headscale's parser would reject (single quotes,
 // unquoted keys, hex numbers, NaN…), so a policy that passes here does not fail later at apply time.
 import JSON5 from "json5";
+import { at, PolicyPositions } from "./paths.js";
 
 export type ParsedPolicy =
-  | { ok: true; value: Record<string, unknown> }
+  /** `positions`: where each value starts, so that every later problem can name its line and column too. */
+  | { ok: true; value: Record<string, unknown>; positions: PolicyPositions }
   | { ok: false; line: number; column: number; message: string };
 type ParseFailure = Extract<ParsedPolicy, { ok: false }>;
 
@@ -28,7 +30,7 @@ export function parsePolicyText(text: string): ParsedPolicy {
   }
   // Report whichever problem comes first in the text: a JSON5-only construct early in the text is the
   // thing to fix even when a real syntax error follows later.
-  const strictness = findNonHuJson(text);
+  const { issue: strictness, positions } = scanHuJson(text);
   let value: unknown;
   try {
     value = JSON5.parse(text);
@@ -46,7 +48,7 @@ export function parsePolicyText(text: string): ParsedPolicy {
       message: `the policy must be a JSON object at the top level ({ "acls": [...], ... }), not ${describeJson(value)}`,
     });
   }
-  return { ok: true, value: value as Record<string, unknown> };
+  return { ok: true, value: value as Record<string, unknown>, positions };
 }
 
 interface Issue {
@@ -155,19 +157,33 @@ const CONTROL_NAMES: Record<string, string> = { "\t": "\\t", "\b": "\\b", "\f": 
 
 interface Container {
   kind: "object" | "array";
+  /** Path of the object or array itself ("" for the whole policy). */
+  path: string;
   keys: Set<string>;
   /** In an object: the next string or word is a member name. */
   expectKey: boolean;
+  /** In an object: the member whose value comes next. In an array: the index of the next element. */
+  key: string;
+  index: number;
 }
 
 /**
  * Walks the text token by token and returns the first construct that JSON5 accepts but HuJSON does
  * not, plus duplicate member names (Headscale 0.27+ rejects those; JSON5 silently keeps the last one).
- * It stops quietly at anything it does not understand: json5 reports real syntax errors better.
+ * It stops quietly at anything it does not understand: json5 reports real syntax errors better. On the
+ * way it records where each value starts.
  */
-function findNonHuJson(text: string): Issue | undefined {
+function scanHuJson(text: string): { issue?: Issue; positions: PolicyPositions } {
+  const positions = new PolicyPositions(text);
+  const issue = findNonHuJson(text, positions);
+  return issue ? { issue, positions } : { positions };
+}
+
+function findNonHuJson(text: string, positions: PolicyPositions): Issue | undefined {
   const stack: Container[] = [];
   const top = (): Container | undefined => stack[stack.length - 1];
+  /** Path of the value that starts here. */
+  const valuePath = (c: Container | undefined): string => (!c ? "" : c.kind === "object" ? at(c.path, c.key) : at(c.path, c.index));
   let i = 0;
   const n = text.length;
 
@@ -203,13 +219,15 @@ function findNonHuJson(text: string): Issue | undefined {
     const container = top();
     const isKey = container?.kind === "object" && container.expectKey;
 
+    const path = isKey ? "" : valuePath(container);
+    if (!isKey && "]},:".indexOf(c) === -1) positions.record(path, i);
     switch (c) {
       case "{":
-        stack.push({ kind: "object", keys: new Set(), expectKey: true });
+        stack.push({ kind: "object", path, keys: new Set(), expectKey: true, key: "", index: 0 });
         i++;
         continue;
       case "[":
-        stack.push({ kind: "array", keys: new Set(), expectKey: false });
+        stack.push({ kind: "array", path, keys: new Set(), expectKey: false, key: "", index: 0 });
         i++;
         continue;
       case "}":
@@ -219,6 +237,7 @@ function findNonHuJson(text: string): Issue | undefined {
         continue;
       case ",":
         if (container?.kind === "object") container.expectKey = true;
+        if (container?.kind === "array") container.index++;
         i++;
         continue;
       case ":":
@@ -238,6 +257,8 @@ function findNonHuJson(text: string): Issue | undefined {
       if (isKey && container) {
         const dup = duplicateKey(container, str.value, i);
         if (dup) return dup;
+        container.key = str.value;
+        positions.record(at(container.path, str.value), i);
       }
       i = str.end;
       continue;

@@ -3,7 +3,8 @@
 // prefixes and EVERY prefix must reach the destination; a destination is reached when ANY of its prefixes
 // is allowed on the requested ports and protocol. Used where the server cannot run them (before 0.29).
 import { IpSet, parseRange } from "./ipset.js";
-import { parsePorts, PolicyEvaluator, PolicyResolutionError, protocolName, splitDestination, type CompiledRule, type InventoryNode, type PolicyDialect, type PortRange } from "./access.js";
+import { parsePorts, PolicyEvaluator, PolicyResolutionError, protocolName, splitDestination, type CompiledRule, type InventoryNode, type PortRange } from "./access.js";
+import type { PolicyDialect } from "./dialect.js";
 
 export interface PolicyTestResult {
   /** Position in `tests`. */
@@ -24,7 +25,7 @@ const DEFAULT_PROTOCOLS = ["tcp", "udp", "icmp", "ipv6-icmp"];
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
 /** Runs every entry of `policy.tests`; an empty list when there are none. */
-export function runPolicyTests(policy: Record<string, unknown>, nodes: readonly InventoryNode[], dialect: PolicyDialect): PolicyTestResult[] {
+export function runPolicyTests(policy: Record<string, unknown>, nodes: readonly InventoryNode[], dialect: Pick<PolicyDialect, "grants">): PolicyTestResult[] {
   const tests = Array.isArray(policy.tests) ? policy.tests : [];
   if (tests.length === 0) return [];
   const evaluator = new PolicyEvaluator(policy, nodes, dialect);

@@ -1,73 +1,159 @@
-// Removing one top-level section from HuJSON text while keeping everything else as written (comments,
-// layout): what is sent to a server that must not see a section (Headscale before 0.29 refuses `tests`,
-// which the provider then runs itself).
+// The one table of the policy's sections: what each is called, which servers accept it (as a dialect
+// flag), its shape and members, and which of its arrays are sets. Validation (validate.ts), the semantic
+// diff (semantic.ts) and the typed builder (typed.ts) all read it, so a section or member is added here once.
+import { z } from "zod";
+import type { DialectFeature } from "./dialect.js";
 
-interface Token {
-  kind: "punct" | "string" | "literal";
-  start: number;
-  end: number;
-  text: string;
+interface SectionBase {
+  /** First Headscale release that accepts the section, for messages ("needs Headscale 0.29"). */
+  since: string;
+  /** The dialect flag a server must have to accept it; none: every supported version does. */
+  needs?: DialectFeature;
+  /** Arrays Headscale treats as sets (order and repeats mean nothing), as paths below the section: "*" is any member name, "[]" any element. */
+  setLike: readonly (readonly string[])[];
+  /** What one entry is called in change summaries ("1 rule added"). */
+  noun?: string;
+  /** What the list inside one map entry holds ("group:admin members changed"). */
+  memberWord?: string;
 }
 
-/** Significant tokens of HuJSON text: comments and whitespace skipped, strings whole. */
-function* tokens(text: string): Generator<Token> {
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (/\s/.test(c)) i++;
-    else if (text.startsWith("//", i)) i = text.includes("\n", i) ? text.indexOf("\n", i) + 1 : text.length;
-    else if (text.startsWith("/*", i)) i = text.includes("*/", i + 2) ? text.indexOf("*/", i + 2) + 2 : text.length;
-    else if (c === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
-      yield { kind: "string", start: i, end: j + 1, text: text.slice(i, j + 1) };
-      i = j + 1;
-    } else if ("{}[]:,".includes(c)) {
-      yield { kind: "punct", start: i, end: i + 1, text: c };
-      i++;
-    } else {
-      let j = i;
-      while (j < text.length && !/[\s{}[\]:,"/]/.test(text[j]!)) j++;
-      yield { kind: "literal", start: i, end: Math.max(j, i + 1), text: text.slice(i, Math.max(j, i + 1)) };
-      i = Math.max(j, i + 1);
-    }
-  }
+/** A list of entries with named members (acls, ssh, grants, …). */
+interface EntriesSection<S extends z.ZodRawShape> extends SectionBase {
+  shape: "entries";
+  /** Member names as Headscale spells them (it matches them case-insensitively). */
+  members: readonly (keyof S & string)[];
+  /** Members only some servers accept. */
+  memberNeeds?: Partial<Record<keyof S & string, DialectFeature>>;
+  /** Members that old guides named differently (lowercase old name → current name). */
+  renames?: Record<string, keyof S & string>;
+  /** Members starting with "#" are ignored by Headscale (ACL rules). */
+  hashIgnored?: boolean;
+  /** An entry to show in "write [...]" fixes. */
+  example: string;
+  schema: z.ZodArray<z.ZodObject<S, z.core.$loose>>;
 }
 
-/** The text without the top-level member `name` (and its separating comma); unchanged if it has none. */
-export function withoutTopLevelSection(text: string, name: string): string {
-  const all = [...tokens(text)];
-  let depth = 0;
-  for (let k = 0; k < all.length; k++) {
-    const t = all[k]!;
-    if (t.kind === "punct" && "{[".includes(t.text)) depth++;
-    else if (t.kind === "punct" && "}]".includes(t.text)) depth--;
-    const prev = all[k - 1];
-    const isKey = depth === 1 && t.kind === "string" && prev?.kind === "punct" && (prev.text === "{" || prev.text === ",") && all[k + 1]?.text === ":";
-    if (!isKey || safeParse(t.text) !== name) continue;
-    // The value: from after the colon to its matching end.
-    let v = k + 2;
-    let nested = 0;
-    do {
-      const x = all[v]!;
-      if (x.kind === "punct" && "{[".includes(x.text)) nested++;
-      else if (x.kind === "punct" && "}]".includes(x.text)) nested--;
-      v++;
-    } while (nested > 0 && v < all.length);
-    const valueEnd = all[v - 1]!.end;
-    const next = all[v];
-    if (next?.text === ",") return text.slice(0, t.start) + text.slice(next.end).replace(/^[ \t]*\r?\n/, "");
-    // The last member: drop the comma before it instead (if there is one).
-    const from = prev!.text === "," ? prev!.start : t.start;
-    return text.slice(0, from) + text.slice(valueEnd);
-  }
-  return text;
+/** One object with named members (autoApprovers). */
+interface ObjectSection<S extends z.ZodRawShape> extends SectionBase {
+  shape: "object";
+  members: readonly (keyof S & string)[];
+  example: string;
+  schema: z.ZodObject<S, z.core.$loose>;
 }
 
-function safeParse(quoted: string): string | undefined {
-  try {
-    return JSON.parse(quoted) as string;
-  } catch {
-    return undefined;
-  }
+/** Names mapped to values (groups, tagOwners, hosts), or a single value (randomizeClientPort). */
+interface ValueSection<T extends z.ZodType> extends SectionBase {
+  shape: "map" | "value";
+  schema: T;
+}
+
+function entries<S extends z.ZodRawShape>(shape: S, spec: Omit<EntriesSection<S>, "shape" | "members" | "schema">): EntriesSection<S> {
+  return { ...spec, shape: "entries", members: Object.keys(shape) as (keyof S & string)[], schema: z.array(z.looseObject(shape)) };
+}
+
+function object<S extends z.ZodRawShape>(shape: S, spec: Omit<ObjectSection<S>, "shape" | "members" | "schema">, description: string): ObjectSection<S> {
+  return { ...spec, shape: "object", members: Object.keys(shape) as (keyof S & string)[], schema: z.looseObject(shape).describe(description) };
+}
+
+const value = <T extends z.ZodType>(shape: "map" | "value", schema: T, spec: SectionBase): ValueSection<T> => ({ ...spec, shape, schema });
+
+// The typed builder's schemas stay permissive on purpose: every object is loose, so members this table
+// does not list (a newer Headscale's) pass through untouched; the fix-telling checks are validatePolicy's.
+const aliases = z.array(z.string());
+const strings = z.array(z.string());
+const SINCE_V2 = "0.26"; // policy format v2, the oldest this provider supports
+const SRC_DST = [["[]", "src"], ["[]", "dst"]] as const;
+
+export const POLICY_SECTIONS = {
+  groups: value("map", z.record(z.string(), strings).describe('"group:<name>" → users, e.g. {"group:admin": ["alice@"]}.'), {
+    since: SINCE_V2,
+    setLike: [["*"]],
+    noun: "group",
+    memberWord: "members",
+  }),
+  hosts: value("map", z.record(z.string(), z.string()).describe("Host name → IP address or CIDR prefix."), { since: SINCE_V2, setLike: [], noun: "host" }),
+  tagOwners: value("map", z.record(z.string(), strings).describe('"tag:<name>" → who may assign it (users, groups, tags).'), {
+    since: SINCE_V2,
+    setLike: [["*"]],
+    noun: "tag",
+    memberWord: "owners",
+  }),
+  acls: entries(
+    {
+      action: z.literal("accept").describe("The only action Headscale has; what no rule accepts is denied."),
+      proto: z.union([z.string(), z.number()]).optional().describe('Protocol name ("tcp") or IANA number; omit for TCP, UDP and ICMP.'),
+      src: aliases.describe('Sources: "alice@", "group:…", "tag:…", "autogroup:member", host names, IPs/CIDRs or "*".'),
+      dst: aliases.describe('Destinations as "<target>:<ports>", e.g. "tag:server:22", "group:dev:80,443", "*:*".'),
+    },
+    { since: SINCE_V2, setLike: SRC_DST, noun: "rule", hashIgnored: true, renames: { users: "src", ports: "dst" }, example: `{"action": "accept", "src": ["group:admin"], "dst": ["tag:server:22"]}` },
+  ),
+  ssh: entries(
+    {
+      action: z.enum(["accept", "check"]),
+      src: aliases,
+      dst: aliases,
+      users: strings.describe('Login users on the destination, e.g. ["root"] or ["autogroup:nonroot"].'),
+      checkPeriod: z.string().optional(),
+      acceptEnv: strings.optional(),
+    },
+    {
+      since: SINCE_V2,
+      setLike: [...SRC_DST, ["[]", "users"], ["[]", "acceptEnv"]],
+      noun: "rule",
+      memberNeeds: { acceptEnv: "sshAcceptEnv" },
+      example: `{"action": "accept", "src": ["group:admin"], "dst": ["tag:server"], "users": ["root"]}`,
+    },
+  ),
+  autoApprovers: object(
+    {
+      routes: z.record(z.string(), strings).optional().describe("CIDR prefix → who may advertise it without approval."),
+      exitNode: strings.optional(),
+    },
+    { since: SINCE_V2, setLike: [["routes", "*"], ["exitNode"]], example: `{"routes": {"10.0.0.0/8": ["tag:router"]}, "exitNode": ["tag:exit"]}` },
+    "Who may advertise routes and exit nodes without approval.",
+  ),
+  grants: entries(
+    {
+      src: aliases,
+      dst: aliases.describe("Targets without ports; ports go in `ip`."),
+      ip: strings.optional().describe('e.g. ["tcp:443"], ["*"]'),
+      app: z.record(z.string(), z.array(z.unknown())).optional(),
+      via: strings.optional(),
+    },
+    { since: "0.29", needs: "grants", setLike: [...SRC_DST, ["[]", "ip"], ["[]", "via"]], noun: "grant", example: `{"src": ["group:admin"], "dst": ["tag:server"], "ip": ["tcp:22"]}` },
+  ),
+  nodeAttrs: entries(
+    { target: aliases, attr: strings.optional(), ipPool: strings.optional() },
+    {
+      since: "0.29",
+      needs: "grants",
+      setLike: [["[]", "target"], ["[]", "attr"], ["[]", "ipPool"]],
+      noun: "entry",
+      example: `{"target": ["tag:server"], "attr": ["randomize-client-port"]}`,
+    },
+  ),
+  tests: entries(
+    { src: z.string(), proto: z.string().optional(), accept: strings.optional(), deny: strings.optional() },
+    { since: "0.29", needs: "policyTests", setLike: [["[]", "accept"], ["[]", "deny"]], noun: "test", example: `{"src": "alice@", "accept": ["tag:server:22"], "deny": ["tag:db:5432"]}` },
+  ),
+  sshTests: entries(
+    { src: z.string(), dst: strings, accept: strings.optional(), deny: strings.optional(), check: strings.optional() },
+    {
+      since: "0.29",
+      needs: "policyTests",
+      setLike: [["[]", "dst"], ["[]", "accept"], ["[]", "deny"], ["[]", "check"]],
+      noun: "test",
+      example: `{"src": "alice@", "dst": ["tag:server"], "accept": ["root"]}`,
+    },
+  ),
+  randomizeClientPort: value("value", z.boolean(), { since: "0.29", needs: "randomizeClientPort", setLike: [] }),
+};
+export type PolicySection = keyof typeof POLICY_SECTIONS;
+export type SectionSpec = (typeof POLICY_SECTIONS)[PolicySection];
+
+/** The section a top-level member names: Headscale matches section names case-insensitively. */
+export function sectionName(key: string): PolicySection | undefined {
+  if (Object.hasOwn(POLICY_SECTIONS, key)) return key as PolicySection;
+  const lower = key.toLowerCase();
+  return (Object.keys(POLICY_SECTIONS) as PolicySection[]).find((s) => s.toLowerCase() === lower);
 }

@@ -5,6 +5,7 @@
 // and the src/dst lists inside rules — which compare order-insensitively. Sections this file does not
 // know are compared generically (keys sorted, arrays in order) and never dropped.
 import { parsePolicyText } from "./hujson.js";
+import { POLICY_SECTIONS, type PolicySection } from "./sections.js";
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -18,32 +19,10 @@ export interface SectionChange {
 // ---- canonical form ------------------------------------------------------------------------------------
 
 /**
- * Arrays Headscale treats as sets, as paths: "*" matches any member name, "[]" any array element.
- * (Headscale resolves each of these lists to a set of addresses/identities; order has no effect.)
+ * Arrays Headscale treats as sets, as paths (from the sections table): "*" matches any member name, "[]"
+ * any array element. (Headscale resolves each of these lists to a set of addresses/identities.)
  */
-const SET_LIKE: readonly string[][] = [
-  ["groups", "*"],
-  ["tagOwners", "*"],
-  ["autoApprovers", "routes", "*"],
-  ["autoApprovers", "exitNode"],
-  ...["acls", "ssh", "grants"].flatMap((s) => [
-    [s, "[]", "src"],
-    [s, "[]", "dst"],
-  ]),
-  ["ssh", "[]", "users"],
-  ["ssh", "[]", "acceptEnv"],
-  ["grants", "[]", "ip"],
-  ["grants", "[]", "via"],
-  ["nodeAttrs", "[]", "target"],
-  ["nodeAttrs", "[]", "attr"],
-  ["nodeAttrs", "[]", "ipPool"],
-  ["tests", "[]", "accept"],
-  ["tests", "[]", "deny"],
-  ["sshTests", "[]", "dst"],
-  ["sshTests", "[]", "accept"],
-  ["sshTests", "[]", "deny"],
-  ["sshTests", "[]", "check"],
-];
+const SET_LIKE: readonly (readonly string[])[] = Object.entries(POLICY_SECTIONS).flatMap(([name, spec]) => spec.setLike.map((p) => [name, ...p]));
 
 function isSetLike(path: readonly string[]): boolean {
   return SET_LIKE.some((pattern) => pattern.length === path.length && pattern.every((seg, i) => seg === path[i] || (seg === "*" && path[i] !== "[]")));
@@ -97,20 +76,10 @@ export function policiesEqual(aText: string, bText: string): boolean {
 
 // ---- section diff --------------------------------------------------------------------------------------
 
-/** What one entry of a section is called in summaries. */
-const NOUNS: Record<string, string> = {
-  acls: "rule",
-  ssh: "rule",
-  grants: "grant",
-  nodeAttrs: "entry",
-  tests: "test",
-  sshTests: "test",
-  groups: "group",
-  tagOwners: "tag",
-  hosts: "host",
-};
+/** What one entry of a section is called in summaries ("rule"), from the sections table. */
+const nounOf = (section: string): string => (Object.hasOwn(POLICY_SECTIONS, section) ? POLICY_SECTIONS[section as PolicySection].noun : undefined) ?? "entry";
 /** What the list inside a map entry holds, for "group:admin members changed (+carol@)". */
-const MEMBER_WORDS: Record<string, string> = { groups: "members", tagOwners: "owners" };
+const memberWordOf = (section: string): string | undefined => (Object.hasOwn(POLICY_SECTIONS, section) ? POLICY_SECTIONS[section as PolicySection].memberWord : undefined);
 
 const plural = (noun: string, n: number): string => (n === 1 ? noun : noun.endsWith("y") ? `${noun.slice(0, -1)}ies` : `${noun}s`);
 const MAX_ITEMS = 3;
@@ -139,7 +108,7 @@ export function diffPolicySections(oldValue: unknown, newValue: unknown): Sectio
 }
 
 function sizeOf(section: string, v: JsonValue): string {
-  const noun = NOUNS[section] ?? "entry";
+  const noun = nounOf(section);
   if (Array.isArray(v)) return `${v.length} ${plural(noun, v.length)}`;
   if (isObject(v)) return `${Object.keys(v).length} ${plural(noun, Object.keys(v).length)}`;
   return short(v);
@@ -153,11 +122,11 @@ function short(v: JsonValue): string {
 function describeChange(section: string, a: JsonValue, b: JsonValue): string {
   if (Array.isArray(a) && Array.isArray(b)) {
     if (isSetLike([section])) return setChange(a, b) ?? "changed";
-    return listChange(NOUNS[section] ?? "entry", a, b);
+    return listChange(nounOf(section), a, b);
   }
   if (isObject(a) && isObject(b)) {
     if (section === "autoApprovers") return autoApproversChange(a, b);
-    return joinItems(mapChanges(a, b, [section], MEMBER_WORDS[section]));
+    return joinItems(mapChanges(a, b, [section], memberWordOf(section)));
   }
   return `${short(a)} → ${short(b)}`;
 }

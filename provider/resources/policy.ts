@@ -4,7 +4,8 @@ import { z } from "zod";
 import { HeadscaleError } from "../client/index.js";
 import { diffPolicySections, parsePolicyText, policiesEqual, validatePolicy } from "../policy/index.js";
 import { field, isUnknown, type Context, type Problem, type ResourceDeclaration } from "./declaration.js";
-import { ACCESS_DESCRIPTION, localTestProblems, predictPolicyAccess, textForServer } from "./policyAccess.js";
+import { ACCESS_DESCRIPTION, localTestProblems, predictPolicyAccess, textForServer, validationDialect } from "./policyAccess.js";
+import { policyDialect } from "./policyDialect.js";
 
 export const POLICY_ID = "policy";
 
@@ -55,9 +56,13 @@ export const Policy: ResourceDeclaration<typeof args, typeof state> = {
     // A policy the server holds already is not checked again: its tests may name users whose nodes have
     // left since, and an unrelated change elsewhere in the program must not fail on it.
     if (olds && policiesEqual(olds.policy, a.policy)) return [];
-    const { version, caps } = await ctx.client.server();
-    // Each problem's message starts with its path already ("acls[0].comment: …").
-    const problems: Problem[] = validatePolicy(parsed.value, { serverVersion: version, testsRunLocally: !caps.policyCheck }).map((p) => ({ field: "policy", message: p.message.startsWith(p.path) ? p.message : `${p.path}: ${p.message}`, severity: p.severity }));
+    const server = await ctx.client.server();
+    const { version, caps } = server;
+    // Each problem's message starts with its path already ("acls[0].comment: …"); the line and column go first.
+    const problems: Problem[] = validatePolicy(parsed.value, { dialect: validationDialect(policyDialect(server), caps, parsed.value), positions: parsed.positions }).map((p) => {
+      const message = p.message.startsWith(p.path) ? p.message : `${p.path}: ${p.message}`;
+      return { field: "policy", message: p.line === undefined ? message : `line ${p.line}, column ${p.column}: ${message}`, severity: p.severity };
+    });
     if (problems.some((p) => p.severity === "error")) return problems;
     if ((await ctx.lists.policy()).mode === "file") return [...problems, { field: "policy", message: FILE_MODE }];
     if (caps.policyCheck) {

@@ -17,7 +17,16 @@ export function inventoryNode(n: Node): InventoryNode {
   };
 }
 
-export const dialectOf = (caps: Capabilities): PolicyDialect => ({ grants: caps.policyGrants });
+export const dialectOf = (caps: Capabilities): Pick<PolicyDialect, "grants"> => ({ grants: caps.policyGrants });
+
+/**
+ * The dialect to validate a policy against. Where the server cannot check `tests` (before 0.29) the provider
+ * runs them and leaves them out of what it sends, so the section is accepted; `sshTests` it cannot run, so
+ * a policy with them still needs a server that has them.
+ */
+export function validationDialect(dialect: PolicyDialect, caps: Capabilities, policy: Record<string, unknown>): PolicyDialect {
+  return !caps.policyCheck && !dialect.policyTests && policy.sshTests === undefined ? { ...dialect, policyTests: true } : dialect;
+}
 
 async function inputs(ctx: Context) {
   const [{ caps }, nodes] = await Promise.all([ctx.client.server(), ctx.lists.nodes()]);

@@ -7,6 +7,7 @@ import { field, isUnknown, type Context, type DiffResult, type Problem, type Res
 import { derivedDiff } from "./diffing.js";
 import { durationHelp, parseDuration, resolveTime } from "./duration.js";
 import { checkTagsDefined, findUser, tagProblems } from "./lookups.js";
+import { createSurvivingLostAnswer, SEND_AGAIN } from "./lostAnswer.js";
 
 const args = z.object({
   user: field(z.string().optional(), { description: "Owning user, by name or numeric id (for a user created in the same run, its id output: Terraform `headscale_user.x.user_id`). Omit for a tag-only key (Headscale 0.28+).", forcesReplacement: true }),
@@ -143,7 +144,16 @@ export const PreAuthKey: ResourceDeclaration<typeof args, typeof state> = {
       const missing = await checkTagsDefined(ctx, tags, "tags", a.policy, { fresh: true });
       if (missing.length > 0) throw new HeadscaleError({ kind: "invalid_argument", operation: op, hint: missing.map((p) => p.message).join("; ") });
     }
-    const k = await ctx.client.createPreAuthKey({ ...(userId ? { userId } : {}), reusable: a.reusable ?? false, ephemeral: a.ephemeral ?? false, expiration, aclTags: tags });
+    const request = { ...(userId ? { userId } : {}), reusable: a.reusable ?? false, ephemeral: a.ephemeral ?? false, expiration, aclTags: tags };
+    const send = () => ctx.client.createPreAuthKey(request);
+    const k = await createSurvivingLostAnswer(ctx, "the key", send, () => findCreatedKey(ctx, request), async (found) => {
+      // Before 0.28 a listing shows the whole key: it can be taken. 0.28+ show it masked, and a key nobody
+      // holds the secret of is useless: delete it (it is ours: same owner, flags, tags and expiry to the
+      // millisecond) and create the key again.
+      if (!found.key.includes("*")) return found;
+      if (found.id) await ctx.client.deletePreAuthKey(found.id);
+      return SEND_AGAIN;
+    });
     ctx.lists.invalidate("preAuthKeys");
     const s: State = {
       ...a,
@@ -192,6 +202,22 @@ export const PreAuthKey: ResourceDeclaration<typeof args, typeof state> = {
     ctx.lists.invalidate("preAuthKeys");
   },
 };
+
+/** The key a create with exactly these properties made: the expiry, sent to the millisecond, tells it apart. */
+async function findCreatedKey(ctx: Context, req: { userId?: string; reusable: boolean; ephemeral: boolean; expiration: Date; aclTags: string[] }): Promise<ApiKey | undefined> {
+  const { caps } = await ctx.client.server();
+  const keys = await ctx.client.listPreAuthKeys(caps.keyIdOperations ? undefined : req.userId);
+  const sameTags = (t: string[]) => t.length === req.aclTags.length && req.aclTags.every((x) => t.includes(x));
+  return keys.find(
+    (k) =>
+      k.user?.id === req.userId &&
+      k.reusable === req.reusable &&
+      k.ephemeral === req.ephemeral &&
+      sameTags(k.aclTags) &&
+      k.expiration !== undefined &&
+      Math.abs(new Date(k.expiration).getTime() - req.expiration.getTime()) < 1,
+  );
+}
 
 /** The server's tags in the order the user wrote them (tags are a set; keep diffs quiet). */
 function sortLike(server: string[], mine: string[] | undefined): string[] {

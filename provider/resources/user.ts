@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { checkUserName, HeadscaleError, isNotFound, type Node, type User as ApiUser } from "../client/index.js";
 import { field, isUnknown, type Context, type Problem, type ResourceDeclaration } from "./declaration.js";
+import { createSurvivingLostAnswer } from "./lostAnswer.js";
 
 const cannotUpdate = (what: string) => `Headscale cannot update a user's ${what}: the user is deleted and created again (its nodes and keys must go first)`;
 
@@ -98,10 +99,19 @@ export const User: ResourceDeclaration<typeof args, typeof state> = {
       ctx.log(`adopting existing user "${a.name}" (id ${existing.id})`);
       return { id: existing.id, state: toState(existing, a) };
     }
-    try {
-      const u = await ctx.client.createUser({ name: a.name, ...(a.displayName ? { displayName: a.displayName } : {}), ...(a.email ? { email: a.email } : {}), ...(a.pictureUrl ? { pictureUrl: a.pictureUrl } : {}) });
+    const created = (u: ApiUser) => {
       ctx.lists.invalidate("users");
       return { id: u.id, state: toState(u, a) };
+    };
+    try {
+      return await createSurvivingLostAnswer(
+        ctx,
+        `user "${a.name}"`,
+        async () => created(await ctx.client.createUser({ name: a.name, ...(a.displayName ? { displayName: a.displayName } : {}), ...(a.email ? { email: a.email } : {}), ...(a.pictureUrl ? { pictureUrl: a.pictureUrl } : {}) })),
+        // Names are unique: a user of this name right after our lost create is the one it made.
+        async () => (await ctx.client.listUsers({ name: a.name }))[0],
+        async (u) => created(u),
+      );
     } catch (e) {
       if (e instanceof HeadscaleError && e.kind === "conflict") {
         throw new HeadscaleError({ kind: "conflict", operation: `create user "${a.name}"`, hint: "a user with this name exists already: set adoptExisting (Terraform: import it) to manage it, or choose another name" });

@@ -146,6 +146,8 @@ describe.each(headscaleVersions())("Headscale %s client contract", (version) => 
     const listed = minor >= 28 ? await client.listPreAuthKeys() : await client.listPreAuthKeys(alice!.id);
     const mine = listed.find((k) => (k.id ?? k.key) === (key.id ?? key.key));
     expect(mine, "created key is listed").toBeDefined();
+    // A create whose answer was lost finds its key by this: the expiry is kept to the millisecond as sent.
+    expect(new Date(mine!.expiration!).getTime()).toBe(expiration.getTime());
     if (minor >= 28) {
       expect(mine!.key).not.toBe(key.key); // 0.28+ stores a hash: only create returns the secret
       expect(mine!.key).toMatch(/\*\*\*$/);
@@ -266,9 +268,21 @@ describe.each(headscaleVersions())("Headscale %s client contract", (version) => 
 
       proxy.failNext(1, 503);
       const before = proxy.seen.length;
-      await expect(c.createUser({ name: "carol" })).rejects.toBeInstanceOf(HeadscaleError);
+      await expect(c.createUser({ name: "carol" })).rejects.toMatchObject({ mayHaveBeenPerformed: false });
       expect(proxy.seen.slice(before).filter((s) => s === "POST /api/v1/user")).toHaveLength(1);
       expect((await client.listUsers({ name: "carol" }))).toEqual([]);
+
+      // A gateway's 502/504 to a write: it may have been performed behind the gateway.
+      proxy.failNext(1, 502);
+      await expect(c.createUser({ name: "erin" })).rejects.toMatchObject({ status: 502, mayHaveBeenPerformed: true });
+
+      // The connection is cut after the server acted: the error says the write may have been performed.
+      proxy.setRule((_i, r) => (r.method === "POST" ? { reset: "after" } : undefined));
+      await expect(c.createUser({ name: "dora" })).rejects.toMatchObject({ kind: "unreachable", mayHaveBeenPerformed: true });
+      proxy.setRule(undefined);
+      const [dora] = await client.listUsers({ name: "dora" });
+      expect(dora).toBeDefined();
+      await client.deleteUser(dora!.id);
     } finally {
       c.close();
       await proxy.close();

@@ -55,7 +55,7 @@ export function useScenario(frontendName: "terraform" | "pulumi"): Scenario {
         `second run ${second.ok ? "succeeded" : "FAILED"} | expected ${c.expected.users} users + ${c.expected.keys} keys, found ${c.found.users} + ${c.found.keys}` +
         (c.problems.length ? ` | ${c.problems.join("; ")}` : ""),
     );
-    expect(second.ok, `second run failed:\n${second.output.slice(-3000)}`).toBe(true);
+    expect(second.ok, `second run failed:\n${second.output.slice(-3000)}\n--- the first run ended with ---\n${first.output.slice(-3000)}`).toBe(true);
     const plan = await s.frontend.converged(n);
     expect(plan.empty, `a plan after the second run still proposes changes:\n${plan.output.slice(-3000)}`).toBe(true);
     expect(c.problems).toEqual([]);

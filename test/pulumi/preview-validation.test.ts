@@ -56,7 +56,7 @@ const cases: Case[] = [
   { name: "key for a user that does not exist", spec: key({ user: "ghost" }), says: [/PreAuthKey\.user/, /"ghost" does not exist/, /fix the spelling/] },
   { name: "malformed HuJSON", spec: policy(`{\n  "acls": [\n    { "action": "accept" "src": ["*"] }\n  ]\n}`), says: [/Policy\.policy/, /line 3, column \d+/] },
   { name: "JSON5-only syntax", spec: policy(`{ 'acls': [] }`), says: [/Policy\.policy/, /line 1/, /double quotes/i] },
-  { name: "undefined group", spec: policy(`{"acls":[{"action":"accept","src":["group:nope"],"dst":["*:*"]}]}`), says: [/Policy\.policy/, /group:nope/] },
+  { name: "undefined group", spec: policy(`{"acls":[{"action":"accept","src":["group:nope"],"dst":["*:*"]}]}`), says: [/Policy\.policy/, /line 1, column 36: acls\[0\]\.src\[0\]/, /group:nope/] },
   { name: "undefined tag", spec: policy(`{"acls":[{"action":"accept","src":["*"],"dst":["tag:nope:22"]}]}`), says: [/Policy\.policy/, /tag:nope/, /tagOwners/] },
   { name: "bare user name from an old guide", spec: policy(`{"acls":[{"action":"accept","src":["alice"],"dst":["*:*"]}]}`), says: [/Policy\.policy/, /alice@/] },
   { name: "comment field inside an ACL entry", spec: policy(`{"acls":[{"action":"accept","comment":"web","src":["*"],"dst":["*:80"]}]}`), says: [/Policy\.policy/, /comment/, /\/\/ comment/] },

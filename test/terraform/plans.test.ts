@@ -34,7 +34,7 @@ const badInputs: Array<{ address: string; block: string; says: RegExp }> = [
   { address: "headscale_pre_auth_key.rotate", block: 'resource "headscale_pre_auth_key" "rotate" {\n  user          = "ops"\n  rotate_before = "monthly"\n}', says: /not a duration/ },
   { address: "headscale_node_tags.unknown_name", block: 'resource "headscale_node_tags" "unknown_name" {\n  node_name = "nowhere"\n  tags      = ["tag:a"]\n}', says: /nowhere|wait_for/ },
   { address: "headscale_policy.acls", block: 'resource "headscale_policy" "acls" {\n  policy = jsonencode({ acls = "x" })\n}', says: /must be a list of entries/ },
-  { address: "headscale_policy.group_prefix", block: 'resource "headscale_policy" "group_prefix" {\n  policy = jsonencode({ groups = { admins = ["ops@"] } })\n}', says: /rename it to "group:admins"/ },
+  { address: "headscale_policy.group_prefix", block: 'resource "headscale_policy" "group_prefix" {\n  policy = jsonencode({ groups = { admins = ["ops@"] } })\n}', says: /line 1, column 12: groups\.admins: [^]*rename it to "group:admins"/ },
   { address: "headscale_policy.ssh_reject", block: 'resource "headscale_policy" "ssh_reject" {\n  policy = jsonencode({ ssh = [{ action = "reject", src = ["ops@"], dst = ["ops@"], users = ["root"] }] })\n}', says: /"reject" is not an SSH action/ },
   { address: "headscale_policy.section", block: 'resource "headscale_policy" "section" {\n  policy = jsonencode({ aclz = [] })\n}', says: /aclz/ },
 ];

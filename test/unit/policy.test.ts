@@ -9,10 +9,20 @@ import {
   parsePolicyText,
   policiesEqual,
   PolicyObject,
+  PolicyPositions,
   policyToText,
   validatePolicy,
   type Problem,
 } from "../../provider/policy/index.js";
+import { capabilitiesOf, parseVersion } from "../../provider/client/index.js";
+import { policyDialect } from "../../provider/resources/policyDialect.js";
+
+/** The dialect of a server of this version, built as the Policy resource builds it. */
+function dialectOf(version: string) {
+  const v = parseVersion(version);
+  if (!v) throw new Error(`not a version: ${version}`);
+  return policyDialect({ version: v.version, caps: capabilitiesOf(v) });
+}
 
 /** Parses or fails the test with the parser's message. */
 function parse(text: string): Record<string, unknown> {
@@ -80,7 +90,7 @@ const VALID_029 = `// A policy that every check should accept.
 describe("parsePolicyText", () => {
   it("accepts HuJSON: comments and trailing commas", () => {
     const r = parsePolicyText(`// header\n{\n  /* block */ "acls": [\n    {"action": "accept", "src": ["*"], "dst": ["*:*"],},\n  ],\n}\n`);
-    expect(r).toEqual({ ok: true, value: { acls: [{ action: "accept", src: ["*"], dst: ["*:*"] }] } });
+    expect(r).toEqual({ ok: true, value: { acls: [{ action: "accept", src: ["*"], dst: ["*:*"] }] }, positions: expect.any(PolicyPositions) });
   });
 
   it("reports the line and column of a syntax error", () => {
@@ -241,11 +251,11 @@ describe("semantic comparison", () => {
 describe("validatePolicy", () => {
   it("accepts a valid policy on every version that has its sections", () => {
     const value = parse(VALID_029);
-    expect(validatePolicy(value, { serverVersion: "0.29.2" })).toEqual([]);
+    expect(validatePolicy(value, { dialect: dialectOf("0.29.2") })).toEqual([]);
     expect(validatePolicy(value, {})).toEqual([]);
     // Without the 0.29 sections the rest is valid on 0.28 too.
     const { grants: _g, nodeAttrs: _n, tests: _t, randomizeClientPort: _r, ...v028 } = value;
-    expect(validatePolicy(v028, { serverVersion: "0.28.0" })).toEqual([]);
+    expect(validatePolicy(v028, { dialect: dialectOf("0.28.0") })).toEqual([]);
   });
 
   describe("structure", () => {
@@ -287,8 +297,8 @@ describe("validatePolicy", () => {
 
     it("reports a missing action as an error before 0.29 and a warning from 0.29", () => {
       const rule = { acls: [{ src: ["*"], dst: ["*:*"] }] };
-      expect(problemAt(validatePolicy(rule, { serverVersion: "0.28.0" }), "acls[0].action")).toMatchObject({ severity: "error" });
-      expect(problemAt(validatePolicy(rule, { serverVersion: "0.29.2" }), "acls[0].action")).toMatchObject({ severity: "warning" });
+      expect(problemAt(validatePolicy(rule, { dialect: dialectOf("0.28.0") }), "acls[0].action")).toMatchObject({ severity: "error" });
+      expect(problemAt(validatePolicy(rule, { dialect: dialectOf("0.29.2") }), "acls[0].action")).toMatchObject({ severity: "warning" });
     });
 
     it("checks SSH rules", () => {
@@ -312,7 +322,7 @@ describe("validatePolicy", () => {
     });
 
     it("checks grants (0.29)", () => {
-      const problems = validatePolicy({ tagOwners: { "tag:web": ["alice@"] }, grants: [{ src: ["*"], dst: ["tag:web:443"] }] }, { serverVersion: "0.29.2" });
+      const problems = validatePolicy({ tagOwners: { "tag:web": ["alice@"] }, grants: [{ src: ["*"], dst: ["tag:web:443"] }] }, { dialect: dialectOf("0.29.2") });
       expect(problemAt(problems, "grants[0].dst[0]").message).toContain('write "tag:web" and put the ports in "ip", e.g. "ip": ["tcp:443"]');
       expect(problemAt(problems, "grants[0]").message).toContain('add e.g. "ip": ["*"]');
     });
@@ -327,23 +337,23 @@ describe("validatePolicy", () => {
   describe("versions and unknown sections", () => {
     it("says which version a section needs", () => {
       const policy = { grants: [{ src: ["*"], dst: ["*"], ip: ["*"] }], tests: [{ src: "alice@", accept: ["*:22"] }] };
-      const on028 = validatePolicy(policy, { serverVersion: "0.28.0" });
+      const on028 = validatePolicy(policy, { dialect: dialectOf("0.28.0") });
       expect(problemAt(on028, "grants")).toEqual({
         path: "grants",
         severity: "error",
         message: "grants: needs Headscale 0.29 or newer, but the server runs 0.28.0; remove the section or upgrade Headscale",
       });
       expect(problemAt(on028, "tests").message).toContain("needs Headscale 0.29 or newer");
-      expect(validatePolicy(policy, { serverVersion: "0.29.2" })).toEqual([]);
-      expect(validatePolicy(policy, { serverVersion: "v0.30.0-beta.1" })).toEqual([]);
+      expect(validatePolicy(policy, { dialect: dialectOf("0.29.2") })).toEqual([]);
+      expect(validatePolicy(policy, { dialect: dialectOf("v0.30.0-beta.1") })).toEqual([]);
     });
 
     it("lets unknown sections pass without error", () => {
       const policy = { acls: [], postures: { "posture:x": ["node:os == 'linux'"] }, derpMap: { Regions: {} } };
       expect(validatePolicy(policy)).toEqual([]);
-      expect(validatePolicy(policy, { serverVersion: "0.30.0" })).toEqual([]);
+      expect(validatePolicy(policy, { dialect: dialectOf("0.30.0") })).toEqual([]);
       // A server we know to reject them gets a warning, never an error.
-      const on029 = validatePolicy(policy, { serverVersion: "0.29.2" });
+      const on029 = validatePolicy(policy, { dialect: dialectOf("0.29.2") });
       expect(on029.map((p) => [p.path, p.severity])).toEqual([
         ["postures", "warning"],
         ["derpMap", "warning"],
@@ -352,10 +362,10 @@ describe("validatePolicy", () => {
 
     it("knows which autogroups each version has", () => {
       const policy = { acls: [{ action: "accept", src: ["autogroup:danger-all"], dst: ["autogroup:self:*"] }] };
-      expect(validatePolicy(policy, { serverVersion: "0.29.2" })).toEqual([]);
-      const on028 = validatePolicy(policy, { serverVersion: "0.28.0" });
+      expect(validatePolicy(policy, { dialect: dialectOf("0.29.2") })).toEqual([]);
+      const on028 = validatePolicy(policy, { dialect: dialectOf("0.28.0") });
       expect(problemAt(on028, "acls[0].src[0]").message).toContain('Headscale 0.28.0 does not know "autogroup:danger-all"');
-      const on026 = validatePolicy(policy, { serverVersion: "0.26.1" });
+      const on026 = validatePolicy(policy, { dialect: dialectOf("0.26.1") });
       expect(problemAt(on026, "acls[0].dst[0]").message).toContain("use one of autogroup:internet");
     });
 
@@ -381,7 +391,7 @@ describe("validatePolicy", () => {
     });
 
     it("suggests only owners that exist: no group:admin in a policy without groups", () => {
-      const problems = validatePolicy({ acls: [{ action: "accept", src: ["*"], dst: ["tag:web:443"] }] }, { serverVersion: "0.29.2" });
+      const problems = validatePolicy({ acls: [{ action: "accept", src: ["*"], dst: ["tag:web:443"] }] }, { dialect: dialectOf("0.29.2") });
       expect(problemAt(problems, "acls[0].dst[0]").message).toContain('add "tag:web": ["<user>@"] to tagOwners');
       expect(problems.map((p) => p.message).join("\n")).not.toContain("group:admin");
     });
@@ -396,7 +406,7 @@ describe("validatePolicy", () => {
           grants: [{ src: ["tag:ci"], dst: ["*"], ip: ["*"] }],
           tests: [{ src: "alice@", accept: ["tag:web:443"] }],
         },
-        { serverVersion: "0.29.2" },
+        { dialect: dialectOf("0.29.2") },
       );
       expect(problemAt(problems, "acls[0].dst[0]").message).toBe('acls[0].dst[0]: tag "tag:web" is not defined in tagOwners; add "tag:web": ["group:admin"] to tagOwners (listing who may assign it)');
       expect(problemAt(problems, "ssh[0].dst[0]").message).toContain('add "tag:web": ["group:admin"] to tagOwners');
@@ -430,7 +440,7 @@ describe("validatePolicy", () => {
       expect(p.message).toContain('acls[0].comment: unknown field "comment"');
       expect(p.message).toContain("move it into a // comment");
       // 0.26 silently drops it: still worth saying, not blocking.
-      expect(problemAt(validatePolicy({ acls: [rule] }, { serverVersion: "0.26.1" }), "acls[0].comment").severity).toBe("warning");
+      expect(problemAt(validatePolicy({ acls: [rule] }, { dialect: dialectOf("0.26.1") }), "acls[0].comment").severity).toBe("warning");
       // "#…" members are ignored by Headscale.
       expect(validatePolicy({ acls: [{ action: "accept", src: ["*"], dst: ["*:*"], "#comment": "ok" }] })).toEqual([]);
     });
@@ -443,7 +453,7 @@ describe("validatePolicy", () => {
   });
 
   describe("destinations and ports", () => {
-    const dst = (d: string, serverVersion?: string) => validatePolicy({ hosts: { db: "10.0.0.1" }, acls: [{ action: "accept", src: ["*"], dst: [d] }] }, { serverVersion });
+    const dst = (d: string, serverVersion?: string) => validatePolicy({ hosts: { db: "10.0.0.1" }, acls: [{ action: "accept", src: ["*"], dst: [d] }] }, { dialect: serverVersion ? dialectOf(serverVersion) : undefined });
 
     it("requires a port", () => {
       expect(problemAt(dst("db"), "acls[0].dst[0]").message).toBe('acls[0].dst[0]: destination "db" has no port; Headscale needs "<target>:<ports>", e.g. "db:*" for all ports or "db:22"');
