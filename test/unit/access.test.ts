@@ -106,13 +106,17 @@ describe("leaving the tests out of what an older server is sent", () => {
   "tests": [{ "src": "alice@", "accept": ["tag:server:22"] }, { "src": "x", "deny": ["y:1"] }],
   "groups": { "group:a": ["alice@"], "tests": [] },
 }`;
+    const valueOf = (t: string) => {
+      const r = parsePolicyText(t);
+      return r.ok ? r.value : r;
+    };
     const out = withoutTopLevelSection(text, "tests");
     expect(out).toContain("// who reaches what");
     expect(out).toContain("// rules");
     expect(out).not.toContain('"src": "alice@"');
-    expect(parsePolicyText(out)).toEqual({ ok: true, value: { acls: [{ action: "accept", src: ["alice@"], dst: ["tag:server:22"] }], groups: { "group:a": ["alice@"], tests: [] } } });
+    expect(valueOf(out)).toEqual({ acls: [{ action: "accept", src: ["alice@"], dst: ["tag:server:22"] }], groups: { "group:a": ["alice@"], tests: [] } });
     const last = withoutTopLevelSection(`{ "acls": [], /* c */ "tests": [ { "src": "a@", "accept": ["b@:1"] } ] }`, "tests");
-    expect(parsePolicyText(last)).toEqual({ ok: true, value: { acls: [] } });
+    expect(valueOf(last)).toEqual({ acls: [] });
     expect(withoutTopLevelSection(`{ "acls": [] }`, "tests")).toBe(`{ "acls": [] }`);
   });
 });
