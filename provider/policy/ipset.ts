@@ -13,7 +13,7 @@ export interface IpRange {
 
 function parseV4(text: string): bigint | undefined {
   const parts = text.split(".");
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255 || (p.length > 1 && p.startsWith("0")))) return undefined; // Go's netip refuses leading zeros
   return parts.reduce((acc, p) => (acc << 8n) | BigInt(Number(p)), 0n);
 }
 
