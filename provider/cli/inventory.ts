@@ -81,7 +81,7 @@ const policyKind: ResourceKind = {
   async read(ctx) {
     try {
       const { id, state } = await Policy.import!(ctx, POLICY_ID);
-      const text = state.policy;
+      const text = state.policy ?? "";
       // Written after the users it names (a from-scratch run must create them first).
       const named = (user: string) => text.includes(`"${user}@"`) || (user.includes("@") && text.includes(`"${user}"`));
       const after = (all: ProjectObject[]) => all.filter((o) => o.kind === userKind && named(String(o.args.name)));

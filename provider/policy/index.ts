@@ -19,3 +19,4 @@ export { PolicyEvaluator, type InventoryNode } from "./access.js";
 export { accessChange, effectiveAccess } from "./effective.js";
 export { describeTestFailures, runPolicyTests, type PolicyTestResult } from "./policyTests.js";
 export { withoutTopLevelSection } from "./withoutSection.js";
+export { composePolicy, fragmentLabel, type ComposeProblem, type Composition } from "./compose.js";

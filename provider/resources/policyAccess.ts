@@ -2,7 +2,7 @@
 // predicted at preview/plan, and the policy's `tests` run locally where the server cannot run them.
 import type { Capabilities, Node } from "../client/index.js";
 import { describeTestFailures, effectiveAccess, parsePolicyText, policiesEqual, runPolicyTests, withoutTopLevelSection, type InventoryNode, type PolicyDialect } from "../policy/index.js";
-import { isUnknown, type Context, type Problem } from "./declaration.js";
+import type { Context, Problem } from "./declaration.js";
 
 export const ACCESS_DESCRIPTION =
   'What the policy lets each node reach between the live nodes: "source-node → destination-node:ports" (one key per port range) → the protocols ("any", "tcp", "tcp,udp"). Predicted at preview/plan, so a change shows the pairs it adds and removes and a reformatting shows none; recorded as of the last apply.';
@@ -45,10 +45,10 @@ export async function predictAccess(ctx: Context, policyText: string): Promise<R
  * The `access` a Policy's new text predicts. Text that means the same as before keeps the recorded pairs
  * without a call (nodes joining since show at the next real change); unknown text predicts nothing.
  */
-export async function predictPolicyAccess(ctx: Context, policy: unknown, olds?: Record<string, unknown>): Promise<{ access?: Record<string, string> }> {
-  if (isUnknown(policy) || typeof policy !== "string" || policy.trim() === "") return {};
-  if (olds && typeof olds.policy === "string" && policiesEqual(olds.policy, policy)) return olds.access && typeof olds.access === "object" ? { access: olds.access as Record<string, string> } : {};
-  return { access: await predictAccess(ctx, policy) };
+export async function predictPolicyAccess(ctx: Context, text: string | undefined, before: string | undefined, recorded: unknown): Promise<{ access?: Record<string, string> }> {
+  if (text === undefined || text.trim() === "") return {};
+  if (before !== undefined && policiesEqual(before, text)) return recorded && typeof recorded === "object" ? { access: recorded as Record<string, string> } : {};
+  return { access: await predictAccess(ctx, text) };
 }
 
 /** Failing `tests`, as errors on the policy field, for a server that cannot check them itself. */

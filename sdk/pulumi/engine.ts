@@ -51,7 +51,8 @@ function fromPulumi(props: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(props ?? {})) {
     if (k === PROVIDER_KEY || v === undefined || v === null) continue;
-    out[k] = v === PULUMI_UNKNOWN || (Array.isArray(v) && v.includes(PULUMI_UNKNOWN)) ? Unknown : v;
+    const holdsUnknown = Array.isArray(v) ? v.includes(PULUMI_UNKNOWN) : typeof v === "object" && Object.values(v).includes(PULUMI_UNKNOWN);
+    out[k] = v === PULUMI_UNKNOWN || holdsUnknown ? Unknown : v;
   }
   return out;
 }
@@ -82,7 +83,7 @@ async function guarded<T>(fn: () => Promise<T>): Promise<T> {
  * the field named in the reason.
  */
 function failureOn(property: string, value: unknown): string {
-  return typeof value === "string" && value.length > 60 ? "" : property;
+  return (typeof value === "string" && value.length > 60) || (typeof value === "object" && value !== null) ? "" : property;
 }
 
 export function check(name: string, olds: Record<string, unknown>, news: Record<string, unknown>) {

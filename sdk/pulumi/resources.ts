@@ -12,6 +12,7 @@ import {
   User as UserDecl,
 } from "../../provider/resources/index.js";
 import { policyToText, type PolicyObject } from "../../provider/policy/index.js";
+import { storedText } from "../../provider/resources/policyText.js";
 import { dynamicProvider } from "./provider.js";
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
@@ -45,21 +46,28 @@ export class User extends HeadscaleResource {
   }
 }
 
-export type PolicyArgs = Omit<Inputs<ArgsOf<typeof PolicyDecl>>, "policy"> & {
-  /** HuJSON text, or the policy as an object. */
-  policy: pulumi.Input<string | PolicyObject>;
+export type PolicyArgs = Omit<Inputs<ArgsOf<typeof PolicyDecl>>, "policy" | "fragments"> & {
+  /** HuJSON text, or the policy as an object. Optional when fragments are given. */
+  policy?: pulumi.Input<string | PolicyObject>;
+  /** Parts of the policy by name, each HuJSON text with only the sections it contributes; merged with `policy`. */
+  fragments?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 };
 export interface Policy extends Outputs<StateOf<typeof PolicyDecl>> {}
 export class Policy extends HeadscaleResource {
   constructor(name: string, args: PolicyArgs, opts?: pulumi.CustomResourceOptions) {
-    const policy = pulumi.output(args.policy).apply((p) => (typeof p === "string" ? p : policyToText(p as PolicyObject)));
+    const policy = args.policy === undefined ? undefined : pulumi.output(args.policy).apply((p) => (typeof p === "string" ? p : policyToText(p as PolicyObject)));
     super("Policy", PolicyDecl, name, { ...args, policy }, opts);
+    // From the inputs, not the outputs: an output the program did not set is unknown at preview.
+    mergedTexts.set(this, pulumi.all([policy, pulumi.output(args.fragments ?? {})]).apply(([text, fragments]) => storedText({ policy: text, fragments: fragments as Record<string, string> }) ?? text ?? ""));
   }
 }
 
+/** Each Policy's own text merged with its fragments: what the server will hold, known at preview. */
+const mergedTexts = new WeakMap<Policy, pulumi.Output<string>>();
+
 /** A policy to check tags against: a Policy resource (planned in the same program) or its text. */
 type PolicyRef = Policy | pulumi.Input<string>;
-const policyText = (p: PolicyRef | undefined) => (p instanceof Policy ? p.policy : p);
+const policyText = (p: PolicyRef | undefined) => (p instanceof Policy ? (mergedTexts.get(p) ?? p.policy) : p);
 
 export type PreAuthKeyArgs = Omit<Inputs<ArgsOf<typeof PreAuthKeyDecl>>, "user" | "policy"> & {
   /** Owning user: a User resource, or a user name or id. */

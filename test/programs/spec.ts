@@ -4,7 +4,7 @@ import * as headscale from "headscale-iac/pulumi";
 
 export interface ProgramSpec {
   users?: Array<{ resource: string; name: string; displayName?: string; email?: string; pictureUrl?: string; deleteNodesOnDestroy?: boolean; adoptExisting?: boolean }>;
-  policy?: { resource: string; policy: string | object; overwrite?: boolean; resetOnDestroy?: boolean };
+  policy?: { resource: string; policy?: string | object; fragments?: Record<string, string>; overwrite?: boolean; resetOnDestroy?: boolean };
   keys?: Array<{ resource: string; user?: string; userResource?: string; tags?: string[]; reusable?: boolean; ephemeral?: boolean; expiration?: string; rotateBefore?: string; recreateIfInvalid?: boolean; expired?: boolean; checkAgainstPolicy?: boolean }>;
   nodeTags?: Array<{ resource: string; nodeId?: string; nodeName?: string; waitFor?: string; tags: string[]; checkAgainstPolicy?: boolean }>;
   nodeRoutes?: Array<{ resource: string; nodeId?: string; nodeName?: string; waitFor?: string; routes?: string[]; exitNode?: boolean; waitForAdvertised?: string }>;
@@ -15,7 +15,7 @@ export interface ProgramSpec {
 export function programFromSpec(spec: ProgramSpec) {
   return async () => {
     const users = Object.fromEntries((spec.users ?? []).map(({ resource, ...args }) => [resource, new headscale.User(resource, args)]));
-    const policy = spec.policy ? new headscale.Policy(spec.policy.resource, { policy: spec.policy.policy as string, overwrite: spec.policy.overwrite, resetOnDestroy: spec.policy.resetOnDestroy }) : undefined;
+    const policy = spec.policy ? new headscale.Policy(spec.policy.resource, { policy: spec.policy.policy as string | undefined, fragments: spec.policy.fragments, overwrite: spec.policy.overwrite, resetOnDestroy: spec.policy.resetOnDestroy }) : undefined;
     const keys = Object.fromEntries(
       (spec.keys ?? []).map(({ resource, userResource, checkAgainstPolicy, ...args }) => [
         resource,

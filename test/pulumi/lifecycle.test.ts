@@ -25,13 +25,13 @@ describe.each([newestHeadscale(), "0.28.0", ...mainLane()])("Pulumi lifecycle on
   let api: HeadscaleClient;
   let project: PulumiProject;
   let nodeId = "";
-  const spec = (over: Partial<Record<"bob" | "aliceDisplay" | "reusable" | "policy" | "tags" | "reset", unknown>> = {}): ProgramSpec => ({
+  const spec = (over: Partial<Record<"bob" | "aliceDisplay" | "reusable" | "policy" | "tags" | "reset" | "overwrite", unknown>> = {}): ProgramSpec => ({
     users: [
       { resource: "alice", name: "alice", displayName: "Alice" },
       { resource: "bob", name: (over.bob as string) ?? "bob" },
       { resource: "carol", name: "carol", displayName: (over.aliceDisplay as string) ?? "Carol" },
     ],
-    policy: { resource: "policy", policy: (over.policy as string) ?? policyV1, overwrite: false, resetOnDestroy: (over.reset as boolean) ?? false },
+    policy: { resource: "policy", policy: (over.policy as string) ?? policyV1, overwrite: (over.overwrite as boolean) ?? false, resetOnDestroy: (over.reset as boolean) ?? false },
     keys: [{ resource: "key", userResource: "alice", tags: ["tag:server"], reusable: (over.reusable as boolean) ?? false, expiration: "2h", checkAgainstPolicy: true }],
     nodeTags: [{ resource: "node", nodeId, tags: (over.tags as string[]) ?? ["tag:server"], checkAgainstPolicy: true }],
   });
@@ -132,7 +132,8 @@ describe.each([newestHeadscale(), "0.28.0", ...mainLane()])("Pulumi lifecycle on
 
   it("refresh + up repairs out-of-band deletes and renames", async () => {
     showLog();
-    const s = spec({ bob: "robert", aliceDisplay: "Carol C", reusable: true, policy: policyV2, tags: ["tag:web", "tag:server"] });
+    // A policy changed outside is replaced only with overwrite: true (the guard: test/pulumi/policy-compose.test.ts).
+    const s = spec({ bob: "robert", aliceDisplay: "Carol C", reusable: true, policy: policyV2, tags: ["tag:web", "tag:server"], overwrite: true });
     const robert = await userByName("robert");
     const carol = await userByName("carol");
     const key = (await api.listPreAuthKeys()).find((k) => k.user?.name === "alice");

@@ -15,4 +15,12 @@ describe("README", () => {
     expect(readme).toContain("```ts\n" + pulumi.trimEnd() + "\n```");
     expect(readme).toContain("```hcl\n" + terraform.trimEnd() + "\n```");
   });
+
+  it("shows examples/terraform-policy (main.tf and its module) exactly as the tests run it", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    for (const file of ["main.tf", "modules/web-service/main.tf"]) {
+      const text = readFileSync(new URL(`../../examples/terraform-policy/${file}`, import.meta.url), "utf8");
+      expect(readme).toContain("```hcl\n" + text.trimEnd() + "\n```");
+    }
+  });
 });

@@ -10,17 +10,23 @@ import * as cdktf from 'cdktf';
 
 export interface PolicyConfig extends cdktf.TerraformMetaArguments {
   /**
-  * On first apply, replace a non-empty policy this resource did not create. Default false: the apply fails and shows how to adopt it.
+  * Parts of the policy by name, each HuJSON text with only the sections it contributes (e.g. one team's groups, one service's acls). Merged with policy into the one text written: sections in Headscale's order, fragments by name, each fragment's entries under a comment naming it. A name defined differently by two sources fails the preview/plan naming both; a reference nobody defines names the source it is in.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/headscale-iac/headscale/0.1.0/docs/resources/policy#fragments Policy#fragments}
+  */
+  readonly fragments?: { [key: string]: string };
+  /**
+  * Replace a policy this resource did not write: on the first apply, a non-empty policy already on the server; on later applies, a policy changed outside since this resource last wrote it. Default false: the apply fails, shows the change and how to keep it. Changing it alone plans no change; remove it after that apply, or the guard stays off.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/headscale-iac/headscale/0.1.0/docs/resources/policy#overwrite Policy#overwrite}
   */
   readonly overwrite?: boolean | cdktf.IResolvable;
   /**
-  * The policy as HuJSON text (comments are kept on the server).
+  * The policy as HuJSON text (comments are kept on the server). Optional when fragments are given.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/headscale-iac/headscale/0.1.0/docs/resources/policy#policy Policy#policy}
   */
-  readonly policy: string;
+  readonly policy?: string;
   /**
   * On destroy, clear the server's policy. Default false: the policy stays as it is.
   *
@@ -62,9 +68,9 @@ export class Policy extends cdktf.TerraformResource {
   *
   * @param scope The scope in which to define this construct
   * @param id The scoped construct ID. Must be unique amongst siblings in the same scope
-  * @param options PolicyConfig
+  * @param options PolicyConfig = {}
   */
-  public constructor(scope: Construct, id: string, config: PolicyConfig) {
+  public constructor(scope: Construct, id: string, config: PolicyConfig = {}) {
     super(scope, id, {
       terraformResourceType: 'headscale_policy',
       terraformGeneratorMetadata: {
@@ -79,6 +85,7 @@ export class Policy extends cdktf.TerraformResource {
       connection: config.connection,
       forEach: config.forEach
     });
+    this._fragments = config.fragments;
     this._overwrite = config.overwrite;
     this._policy = config.policy;
     this._resetOnDestroy = config.resetOnDestroy;
@@ -92,6 +99,22 @@ export class Policy extends cdktf.TerraformResource {
   private _access = new cdktf.StringMap(this, "access");
   public get access() {
     return this._access;
+  }
+
+  // fragments - computed: false, optional: true, required: false
+  private _fragments?: { [key: string]: string }; 
+  public get fragments() {
+    return this.getStringMapAttribute('fragments');
+  }
+  public set fragments(value: { [key: string]: string }) {
+    this._fragments = value;
+  }
+  public resetFragments() {
+    this._fragments = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get fragmentsInput() {
+    return this._fragments;
   }
 
   // id - computed: true, optional: false, required: false
@@ -115,13 +138,16 @@ export class Policy extends cdktf.TerraformResource {
     return this._overwrite;
   }
 
-  // policy - computed: false, optional: false, required: true
+  // policy - computed: false, optional: true, required: false
   private _policy?: string; 
   public get policy() {
     return this.getStringAttribute('policy');
   }
   public set policy(value: string) {
     this._policy = value;
+  }
+  public resetPolicy() {
+    this._policy = undefined;
   }
   // Temporarily expose input value. Use with caution.
   public get policyInput() {
@@ -149,12 +175,18 @@ export class Policy extends cdktf.TerraformResource {
     return this.getStringAttribute('updated_at');
   }
 
+  // written_policy - computed: true, optional: false, required: false
+  public get writtenPolicy() {
+    return this.getStringAttribute('written_policy');
+  }
+
   // =========
   // SYNTHESIS
   // =========
 
   protected override synthesizeAttributes(): { [name: string]: any } {
     return {
+      fragments: cdktf.hashMapper(cdktf.stringToTerraform)(this._fragments),
       overwrite: cdktf.booleanToTerraform(this._overwrite),
       policy: cdktf.stringToTerraform(this._policy),
       reset_on_destroy: cdktf.booleanToTerraform(this._resetOnDestroy),
@@ -163,6 +195,12 @@ export class Policy extends cdktf.TerraformResource {
 
   protected override synthesizeHclAttributes(): { [name: string]: any } {
     const attrs = {
+      fragments: {
+        value: cdktf.hashMapperHcl(cdktf.stringToHclTerraform)(this._fragments),
+        isBlock: false,
+        type: "map",
+        storageClassType: "stringMap",
+      },
       overwrite: {
         value: cdktf.booleanToHclTerraform(this._overwrite),
         isBlock: false,
