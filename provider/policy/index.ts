@@ -15,4 +15,8 @@ export { ANY_SERVER, type DialectFeature, type PolicyDialect } from "./dialect.j
 export { POLICY_SECTIONS, type PolicySection } from "./sections.js";
 export { checkGroupName, checkHostName, checkNodeName, checkTag, checkUserName } from "./naming.js";
 export { PolicyObject, policyToText } from "./typed.js";
+export { PolicyEvaluator, type InventoryNode } from "./access.js";
+export { accessChange, effectiveAccess } from "./effective.js";
+export { describeTestFailures, runPolicyTests, type PolicyTestResult } from "./policyTests.js";
+export { withoutTopLevelSection } from "./withoutSection.js";
 export { composePolicy, fragmentLabel, type ComposeProblem, type Composition } from "./compose.js";

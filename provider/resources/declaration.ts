@@ -79,6 +79,13 @@ export interface ResourceDeclaration<
    */
   diff?(ctx: Context, id: string, olds: z.infer<State>, news: Planned<z.infer<Args>>, derived: DiffResult): Promise<DiffResult>;
   /**
+   * Computed outputs known before apply (the access a policy grants between the live nodes), so previews
+   * and plans show their change: Terraform plans them instead of "known after apply", Pulumi shows them
+   * among the checked inputs. Called when the inputs change (`olds`: the previous state or inputs, to reuse
+   * values whose inputs mean the same). Read-only.
+   */
+  predict?(ctx: Context, args: Planned<z.infer<Args>>, olds?: Record<string, unknown>): Promise<Partial<z.infer<State>>>;
+  /**
    * Problems that would stop a delete, found before anything is written (a user that still owns nodes).
    * Frontends run it at plan time for destroys and replacements, and before the first write of a destroy.
    */

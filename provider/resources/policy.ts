@@ -6,6 +6,7 @@ import { z } from "zod";
 import { HeadscaleError, ref, text } from "../client/index.js";
 import { ANY_SERVER, diffPolicySections, parsePolicyText, policiesEqual } from "../policy/index.js";
 import { defineResource, field, isUnknown, type Context, type Problem } from "./declaration.js";
+import { ACCESS_DESCRIPTION, localTestProblems, predictPolicyAccess, textForServer, validationDialect } from "./policyAccess.js";
 import { policyDialect } from "./policyDialect.js";
 import { compositionProblems, composed, desiredText, fragmentsEqual, inputsKnown, outOfBandRefusal, storedText, unchangedSince } from "./policyText.js";
 
@@ -31,6 +32,7 @@ const state = args.extend({
     description: "The text this resource last wrote (policy merged with fragments). A refresh leaves it alone: the next apply compares it with the server's policy and refuses to discard a change made outside (see overwrite).",
     computed: true,
   }),
+  access: field(z.record(z.string(), z.string()).optional(), { description: ACCESS_DESCRIPTION, computed: true }),
 });
 type State = z.infer<typeof state>;
 
@@ -71,7 +73,9 @@ export const Policy = defineResource({
     const server = await ctx.client.server();
     const { version, caps } = server;
     // Each problem's message gives its line and column, then its path ("acls[0].comment: …"), in its source.
-    const problems: Problem[] = compositionProblems(inputs, policyDialect(server));
+    const mergedValue = parsePolicyText(merged.text);
+    const value = mergedValue.ok ? mergedValue.value : {};
+    const problems: Problem[] = compositionProblems(inputs, validationDialect(policyDialect(server), caps, value));
     if (problems.some((p) => p.severity === "error")) return problems;
     if ((await ctx.lists.policy()).mode === "file") return [...problems, { field: "policy", message: FILE_MODE }];
     if (caps.policyCheck) {
@@ -81,9 +85,12 @@ export const Policy = defineResource({
         if (!(e instanceof HeadscaleError) || e.kind !== "invalid_argument") throw e;
         problems.push({ field: "policy", message: explainServerRejection(version, e.serverMessage ?? e.message) });
       }
-    }
+    } else problems.push(...(await localTestProblems(ctx, version, value)));
     return problems;
   },
+
+  // Terraform passes the state, Pulumi the previous inputs: both hold the policy and fragments.
+  predict: (ctx, a, olds) => predictPolicyAccess(ctx, inputsKnown(a) ? storedText(a as { policy?: string; fragments?: Record<string, string> }) : undefined, olds && storedText(olds as { policy?: string; fragments?: Record<string, string> }), olds?.access),
 
   async diff(_ctx, _id, olds, news, derived) {
     if (!derived.updates.includes("policy") && !derived.updates.includes("fragments")) return derived;
@@ -99,7 +106,7 @@ export const Policy = defineResource({
   },
 
   async create(ctx, a) {
-    const desired = desiredText(a);
+    const desired = await textForServer(ctx, desiredText(a));
     const live = await ctx.client.getPolicy();
     if (live.mode === "file") throw new HeadscaleError({ kind: "policy_file_mode", operation: "create policy" });
     if (live.text.trim() !== "" && !a.overwrite && !policiesEqual(live.text, desired)) {
@@ -122,14 +129,14 @@ export const Policy = defineResource({
     const updatedAt = live.updatedAt ? { updatedAt: live.updatedAt } : {};
     // Keep the user's own text and fragments while they mean the same: only real changes are drift.
     const stored = storedText(olds);
-    if (stored !== undefined && policiesEqual(live.text, stored)) return { id, state: { ...olds, ...updatedAt } };
+    if (stored !== undefined && policiesEqual(live.text, await textForServer(ctx, stored))) return { id, state: { ...olds, ...updatedAt } };
     // Drift: the server's whole text stands for what is there. writtenPolicy stays: the guard's reference.
     const { fragments: _fragments, ...rest } = olds;
     return { id, state: { ...rest, policy: live.text, ...updatedAt } };
   },
 
   async update(ctx, _id, olds, news) {
-    const text = desiredText(news);
+    const text = await textForServer(ctx, desiredText(news));
     const lastWritten = olds.writtenPolicy ?? storedText(olds);
     // Only a flag changed (resetOnDestroy): nothing to write, no call.
     if (lastWritten !== undefined && policiesEqual(lastWritten, text) && policiesEqual(storedText(olds) ?? "", text)) return { ...olds, ...news } as State;

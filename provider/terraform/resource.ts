@@ -24,6 +24,8 @@ export const callNotes = new AsyncLocalStorage<Message[]>();
 interface PlannedChange {
   updates: string[];
   replaces: string[];
+  /** Computed values the plan showed as known (declaration.predict): apply records exactly these. */
+  predicted?: string[];
 }
 
 export class ResourceHandler {
@@ -73,7 +75,8 @@ export class ResourceHandler {
       // Create: whatever the provider decides is unknown until apply.
       for (const a of this.model.attributes) if (notSetByUser(a)) planned[a.key] = Unknown;
       diagnostics.push(...fromProblems(this.model, await this.declaration.check(ctx, args)));
-      return { plannedState: this.encode(planned), diagnostics };
+      const predicted = hasErrors(diagnostics) ? [] : await this.predict(ctx, args, planned);
+      return { plannedState: this.encode(planned), diagnostics, ...(predicted.length ? { plannedPrivate: Buffer.from(JSON.stringify({ updates: [], replaces: [], predicted })) } : {}) };
     }
 
     const change = await planChange(this.declaration, ctx, String(prior.id), this.stateOf(prior), args);
@@ -108,7 +111,8 @@ export class ResourceHandler {
       diagnostics.push(...this.reasons(change));
     }
     if (changed.size) diagnostics.push(...fromProblems(this.model, await this.declaration.check(ctx, args, this.stateOf(prior))));
-    const decided: PlannedChange = { updates: change.updates, replaces: change.replaces };
+    const predicted = changed.size && !hasErrors(diagnostics) ? await this.predict(ctx, args, planned, this.stateOf(prior)) : [];
+    const decided: PlannedChange = { updates: change.updates, replaces: change.replaces, ...(predicted.length ? { predicted } : {}) };
     return {
       plannedState: this.encode(planned),
       requiresReplace,
@@ -145,7 +149,8 @@ export class ResourceHandler {
     if (!prior) {
       try {
         const created = await this.declaration.create(ctx, args);
-        return { newState: this.encode(this.reconcile(planned, { ...created.state, id: created.id })), diagnostics };
+        const predicted = parsePlannedChange(req.plannedPrivate)?.predicted ?? [];
+        return { newState: this.encode(this.reconcile(planned, { ...created.state, id: created.id }, predicted)), diagnostics };
       } catch (e) {
         return this.failed(`Could not create ${what}`, e, null);
       }
@@ -159,7 +164,7 @@ export class ResourceHandler {
       // record the configuration as planned, without calling the server.
       if (!decided.updates.length && !decided.replaces.length) return { newState: this.encode(planned), diagnostics };
       const state = await this.declaration.update(ctx, id, olds, args);
-      return { newState: this.encode(this.reconcile(planned, { ...state, id })), diagnostics };
+      return { newState: this.encode(this.reconcile(planned, { ...state, id }, parsePlannedChange(req.plannedPrivate)?.predicted ?? [])), diagnostics };
     } catch (e) {
       return this.failed(`Could not update ${what}`, e, prior);
     }
@@ -214,6 +219,14 @@ export class ResourceHandler {
     return parsed.success ? (parsed.data as Values) : state;
   }
 
+  /** Fills in the computed outputs the declaration can tell before apply; returns their keys. */
+  private async predict(ctx: Context, args: Values, planned: Values, olds?: Values): Promise<string[]> {
+    const values = (await this.declaration.predict?.(ctx, args as never, olds)) ?? {};
+    const keys = Object.keys(values).filter((k) => this.model.byKey.get(k)?.computed && (values as Values)[k] !== undefined);
+    for (const k of keys) planned[k] = (values as Values)[k];
+    return keys;
+  }
+
   /** A declaration's explanations for a replacement, shown with the plan. */
   private reasons(change: DiffResult): pb.Diagnostic[] {
     return change.replaces
@@ -225,8 +238,10 @@ export class ResourceHandler {
    * Apply must return every known planned value. An input the declaration normalised (same meaning, other
    * spelling), or filled in although the user left it out, keeps the planned value; the rest is the server's.
    */
-  private reconcile(planned: Values, actual: Values): Values {
+  private reconcile(planned: Values, actual: Values, predicted: readonly string[] = []): Values {
     const out: Values = { ...actual };
+    // A predicted output is what the plan showed (nodes that joined in between show at the next change).
+    for (const key of predicted) if (!containsUnknown(planned[key])) out[key] = planned[key];
     for (const a of this.model.attributes) {
       const p = planned[a.key];
       if (!a.input || containsUnknown(p) || this.same(a, p, actual[a.key])) continue;
@@ -265,7 +280,8 @@ function parsePlannedChange(bytes: Uint8Array | undefined): PlannedChange | unde
   if (!bytes?.length) return undefined;
   try {
     const v = JSON.parse(Buffer.from(bytes).toString("utf8")) as Partial<PlannedChange>;
-    return Array.isArray(v.updates) && Array.isArray(v.replaces) ? { updates: v.updates, replaces: v.replaces } : undefined;
+    if (!Array.isArray(v.updates) || !Array.isArray(v.replaces)) return undefined;
+    return { updates: v.updates, replaces: v.replaces, ...(Array.isArray(v.predicted) ? { predicted: v.predicted } : {}) };
   } catch {
     return undefined;
   }

@@ -118,7 +118,10 @@ export function check(name: string, olds: Record<string, unknown>, news: Record<
     // Values the parse changed (zod defaults and transforms) become the inputs diff, create and update
     // see; everything else (Pulumi's bookkeeping, unknowns, secrets) stays exactly as Pulumi sent it.
     const parsed = Object.fromEntries(Object.entries(args).filter(([k, v]) => !isUnknown(v) && JSON.stringify(v) !== JSON.stringify(inputs[k])));
-    return { inputs: failures.length ? news : { ...news, ...parsed }, failures };
+    // Outputs known before apply (a policy's access pairs) join the checked inputs: previews show their diff.
+    const existing = Object.keys(previous).length > 0 ? previous : undefined;
+    const predicted = failures.length === 0 && d.predict ? toPulumi(await d.predict(ctx(), args, existing)) : {};
+    return { inputs: failures.length ? news : { ...news, ...parsed, ...predicted }, failures };
   });
 }
 

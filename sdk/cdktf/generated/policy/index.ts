@@ -95,6 +95,12 @@ export class Policy extends cdktf.TerraformResource {
   // ATTRIBUTES
   // ==========
 
+  // access - computed: true, optional: false, required: false
+  private _access = new cdktf.StringMap(this, "access");
+  public get access() {
+    return this._access;
+  }
+
   // fragments - computed: false, optional: true, required: false
   private _fragments?: { [key: string]: string }; 
   public get fragments() {
