@@ -63,6 +63,8 @@ const aliases = z.array(z.string());
 const strings = z.array(z.string());
 const SINCE_V2 = "0.26"; // policy format v2, the oldest this provider supports
 const SRC_DST = [["[]", "src"], ["[]", "dst"]] as const;
+// `[]` (the section itself): acls and grants only ever allow, so their order never changes what is allowed
+// (moving a rule, or into another fragment, is no change). ssh keeps its order: its first match decides.
 
 export const POLICY_SECTIONS = {
   groups: value("map", z.record(z.string(), strings).describe('"group:<name>" → users, e.g. {"group:admin": ["alice@"]}.'), {
@@ -85,7 +87,7 @@ export const POLICY_SECTIONS = {
       src: aliases.describe('Sources: "alice@", "group:…", "tag:…", "autogroup:member", host names, IPs/CIDRs or "*".'),
       dst: aliases.describe('Destinations as "<target>:<ports>", e.g. "tag:server:22", "group:dev:80,443", "*:*".'),
     },
-    { since: SINCE_V2, setLike: SRC_DST, noun: "rule", hashIgnored: true, renames: { users: "src", ports: "dst" }, example: `{"action": "accept", "src": ["group:admin"], "dst": ["tag:server:22"]}` },
+    { since: SINCE_V2, setLike: [[], ...SRC_DST], noun: "rule", hashIgnored: true, renames: { users: "src", ports: "dst" }, example: `{"action": "accept", "src": ["group:admin"], "dst": ["tag:server:22"]}` },
   ),
   ssh: entries(
     {
@@ -120,7 +122,7 @@ export const POLICY_SECTIONS = {
       app: z.record(z.string(), z.array(z.unknown())).optional(),
       via: strings.optional(),
     },
-    { since: "0.29", needs: "grants", setLike: [...SRC_DST, ["[]", "ip"], ["[]", "via"]], noun: "grant", example: `{"src": ["group:admin"], "dst": ["tag:server"], "ip": ["tcp:22"]}` },
+    { since: "0.29", needs: "grants", setLike: [[], ...SRC_DST, ["[]", "ip"], ["[]", "via"]], noun: "grant", example: `{"src": ["group:admin"], "dst": ["tag:server"], "ip": ["tcp:22"]}` },
   ),
   nodeAttrs: entries(
     { target: aliases, attr: strings.optional(), ipPool: strings.optional() },

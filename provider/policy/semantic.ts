@@ -1,8 +1,9 @@
 // Semantic comparison of policies: two texts are equal when Headscale would enforce the same thing.
 //
-// Formatting, comments and member order never matter. Array order matters (rule order is part of the
-// policy), except for the arrays Headscale treats as sets — group members, tag owners, auto-approvers
-// and the src/dst lists inside rules — which compare order-insensitively. Sections this file does not
+// Formatting, comments and member order never matter. Array order matters (ssh rules: the first match
+// decides), except for the arrays whose order Headscale never acts on — acls and grants (they only allow),
+// group members, tag owners, auto-approvers and the src/dst lists inside rules — which compare as sets
+// (sections.ts lists them). Sections this file does not
 // know are compared generically (keys sorted, arrays in order) and never dropped.
 import { parsePolicyText } from "./hujson.js";
 import { POLICY_SECTIONS, type PolicySection } from "./sections.js";
@@ -121,7 +122,8 @@ function short(v: JsonValue): string {
 
 function describeChange(section: string, a: JsonValue, b: JsonValue): string {
   if (Array.isArray(a) && Array.isArray(b)) {
-    if (isSetLike([section])) return setChange(a, b) ?? "changed";
+    // Rules in an unordered section (acls, grants) are counted like a list's, over their canonical order.
+    if (isSetLike([section])) return [...a, ...b].some(isObject) ? listChange(nounOf(section), a, b) : (setChange(a, b) ?? "changed");
     return listChange(nounOf(section), a, b);
   }
   if (isObject(a) && isObject(b)) {

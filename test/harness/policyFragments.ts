@@ -41,8 +41,9 @@ export const mergedValue = {
 /** Comments of every source that the merged text keeps, and the fragments' headers. */
 export const keptComments = ['// fragment "team-groups"', '// fragment "tag-owners"', '// fragment "svc-web"', "// The web team.", "// web traffic", "// Admins reach everything."];
 
-// The same policy with the admin rule moved from the base into svc-web (its place in the merged order
-// stays) and group:web moved from team-groups into tag-owners.
+// The same policy with the admin rule moved from the base to the end of svc-web (first in the merged
+// order before, last now: acls only allow, so their order is no change) and group:web moved from
+// team-groups into tag-owners.
 export const baseWithoutRule = `{
   // Admins reach everything.
   "groups": { "group:admin": ["alice@"] },
@@ -50,9 +51,9 @@ export const baseWithoutRule = `{
 export const ownersWithGroup = `{ "groups": { "group:web": ["bob@"] }, "tagOwners": { "tag:web": ["group:web"] } }`;
 export const svcWebWithAdminRule = `{
   "acls": [
-    { "action": "accept", "src": ["group:admin"], "dst": ["*:*"] },
     // web traffic
     { "action": "accept", "src": ["group:web"], "dst": ["tag:web:80,443"] },
+    { "action": "accept", "src": ["group:admin"], "dst": ["*:*"] },
   ],
 }`;
 export const moved = { "team-groups": "{}", "tag-owners": ownersWithGroup, "svc-web": svcWebWithAdminRule };

@@ -141,8 +141,8 @@ describe("the sections table", () => {
   it("is what the semantic diff treats as sets: exactly the listed arrays compare order-insensitively", () => {
     const sorted = canonicalPolicy({ grants: [{ src: ["b", "a"], dst: ["d", "c"], ip: ["2", "1"], via: ["y", "x"] }], ssh: [{ users: ["b", "a"] }] });
     expect(sorted).toEqual({ grants: [{ dst: ["c", "d"], ip: ["1", "2"], src: ["a", "b"], via: ["x", "y"] }], ssh: [{ users: ["a", "b"] }] });
-    // Rule order and lists that are not sets keep their order.
-    expect(canonicalPolicy({ acls: [{ dst: ["b"] }, { dst: ["a"] }], sshTests: [{ src: "x" }], tests: [{ proto: "tcp" }] })).toEqual({ acls: [{ dst: ["b"] }, { dst: ["a"] }], sshTests: [{ src: "x" }], tests: [{ proto: "tcp" }] });
+    // acls and grants are sets of rules; ssh rule order and lists that are not sets keep their order.
+    expect(canonicalPolicy({ acls: [{ dst: ["b"] }, { dst: ["a"] }], ssh: [{ dst: ["b"] }, { dst: ["a"] }], sshTests: [{ src: "x" }], tests: [{ proto: "tcp" }] })).toEqual({ acls: [{ dst: ["a"] }, { dst: ["b"] }], ssh: [{ dst: ["b"] }, { dst: ["a"] }], sshTests: [{ src: "x" }], tests: [{ proto: "tcp" }] });
   });
 });
 

@@ -187,13 +187,19 @@ describe("semantic comparison", () => {
     expect(diffPolicySections(a, b)).toEqual([]);
   });
 
-  it("keeps rule order: reordered rules differ, with a readable summary", () => {
+  it("ignores the order of acls and grants (they only allow), but not of ssh rules (the first match decides)", () => {
     const r1 = `{"action": "accept", "src": ["group:admin"], "dst": ["*:*"]}`;
     const r2 = `{"action": "accept", "src": ["alice@"], "dst": ["tag:web:22"]}`;
-    const a = `{"acls": [${r1}, ${r2}]}`;
-    const b = `{"acls": [${r2}, ${r1}]}`;
+    expect(policiesEqual(`{"acls": [${r1}, ${r2}]}`, `{"acls": [${r2}, ${r1}, ${r2}]}`)).toBe(true);
+    const g1 = `{"src": ["group:admin"], "dst": ["*"], "ip": ["*"]}`;
+    const g2 = `{"src": ["alice@"], "dst": ["tag:web"], "ip": ["tcp:22"]}`;
+    expect(policiesEqual(`{"grants": [${g1}, ${g2}]}`, `{"grants": [${g2}, ${g1}]}`)).toBe(true);
+    const s1 = `{"action": "check", "src": ["alice@"], "dst": ["tag:web"], "users": ["root"]}`;
+    const s2 = `{"action": "accept", "src": ["autogroup:member"], "dst": ["tag:web"], "users": ["root"]}`;
+    const a = `{"ssh": [${s1}, ${s2}]}`;
+    const b = `{"ssh": [${s2}, ${s1}]}`;
     expect(policiesEqual(a, b)).toBe(false);
-    expect(diffPolicySections(parse(a), parse(b))).toEqual([{ section: "acls", change: "changed", summary: "acls: 1 rule moved" }]);
+    expect(diffPolicySections(parse(a), parse(b))).toEqual([{ section: "ssh", change: "changed", summary: "ssh: 1 rule moved" }]);
   });
 
   it("summarises rule changes as counts", () => {
