@@ -72,7 +72,10 @@ function clientFor(service: string, rpcs: Record<string, Rpc<unknown, unknown>>,
     (req: unknown, cb: (err: grpc.ServiceError | null, res: unknown) => void) => void
   >;
   return Object.fromEntries(
-    Object.keys(rpcs).map((name) => [name, (req: unknown) => new Promise((resolve, reject) => client[name]!.call(client, req, (err, res) => (err ? reject(err) : resolve(res))))]),
+    Object.keys(rpcs).map((name) => [
+      name,
+      (req: unknown) => new Promise((resolve, reject) => client[name]!.call(client, req, (err, res) => (err ? reject(err) : resolve(res)))),
+    ]),
   );
 }
 

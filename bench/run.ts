@@ -23,7 +23,10 @@ interface Results {
 }
 
 async function main(): Promise<void> {
-  const sizes = (arg("--n") ?? "10,100").split(",").map(Number).filter((n) => n > 0);
+  const sizes = (arg("--n") ?? "10,100")
+    .split(",")
+    .map(Number)
+    .filter((n) => n > 0);
   const runs = Number(arg("--runs") ?? 3);
   const frontends = (arg("--frontends") ?? "terraform,pulumi").split(",") as Frontend[];
   const jsonFile = path.resolve(arg("--json") ?? path.join(root, "bench", "results.json"));

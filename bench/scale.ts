@@ -56,8 +56,9 @@ async function census(server: HeadscaleServer): Promise<{ users: number; keys: n
   const api = new HeadscaleClient({ url: server.url, apiKey: server.apiKey });
   try {
     const now = Date.now();
-    const keys = (await api.listPreAuthKeys().catch(async () => (await Promise.all((await api.listUsers()).map((u) => api.listPreAuthKeys(u.id)))).flat()))
-      .filter((k) => !k.expiration || new Date(k.expiration).getTime() > now);
+    const keys = (
+      await api.listPreAuthKeys().catch(async () => (await Promise.all((await api.listUsers()).map((u) => api.listPreAuthKeys(u.id)))).flat())
+    ).filter((k) => !k.expiration || new Date(k.expiration).getTime() > now);
     return { users: (await api.listUsers()).length, keys: keys.length };
   } finally {
     api.close();
@@ -66,7 +67,8 @@ async function census(server: HeadscaleServer): Promise<{ users: number; keys: n
 
 async function expectCensus(server: HeadscaleServer, users: number, keys: number, after: string): Promise<void> {
   const c = await census(server);
-  if (c.users !== users || c.keys !== keys) throw new Error(`after ${after}: expected ${users} users and ${keys} live keys, the server has ${c.users} and ${c.keys}`);
+  if (c.users !== users || c.keys !== keys)
+    throw new Error(`after ${after}: expected ${users} users and ${keys} live keys, the server has ${c.users} and ${c.keys}`);
 }
 
 async function terraformRun(server: HeadscaleServer, proxy: FaultProxy, ws: HeadscaleWorkspace, n: number): Promise<Sample[]> {
@@ -95,7 +97,11 @@ async function pulumiRun(server: HeadscaleServer, proxy: FaultProxy, n: number, 
       const before = proxy.seen.length;
       const [r] = await project.run([{ op, spec }]);
       if (!r?.ok) throw new Error(`pulumi ${op} failed: ${r?.error}\n${r?.output}`);
-      samples.push({ op: op === "up" ? "up (create)" : op === "preview" ? "preview (no changes)" : op, ms: r.ms ?? 0, seen: proxy.seen.slice(before) });
+      samples.push({
+        op: op === "up" ? "up (create)" : op === "preview" ? "preview (no changes)" : op,
+        ms: r.ms ?? 0,
+        seen: proxy.seen.slice(before),
+      });
       if (op === "up") await expectCensus(server, n, n, "pulumi up");
     }
     await expectCensus(server, 0, 0, "pulumi destroy");
@@ -147,9 +153,21 @@ const seconds = (s: Spread) => {
   return s.runs === 1 || s.min === s.max ? `${f(s.median)} s` : `${f(s.median)} s (${f(s.min)}–${f(s.max)})`;
 };
 const count = (s: Spread) => (s.min === s.max ? String(s.median) : `${s.median} (${s.min}–${s.max})`);
-const endpoints = (e: Record<string, number>) => Object.entries(e).map(([k, v]) => `${v}× ${k}`).join(", ") || "none";
+const endpoints = (e: Record<string, number>) =>
+  Object.entries(e)
+    .map(([k, v]) => `${v}× ${k}`)
+    .join(", ") || "none";
 
 export function scaleTable(figures: ScaleFigures[]): string {
-  const rows = figures.flatMap((f) => f.ops.map((o) => `| ${f.frontend} | ${f.n} (${f.objects} objects) | ${o.op} | ${seconds(o.wallMs)} | ${count(o.calls)} | ${count(o.authenticated)} | ${endpoints(o.byEndpoint)} |`));
-  return ["| frontend | N users + N keys + policy | operation | wall time, median (min–max) | API calls | authenticated | calls by endpoint |", "|---|---|---|---|---|---|---|", ...rows].join("\n");
+  const rows = figures.flatMap((f) =>
+    f.ops.map(
+      (o) =>
+        `| ${f.frontend} | ${f.n} (${f.objects} objects) | ${o.op} | ${seconds(o.wallMs)} | ${count(o.calls)} | ${count(o.authenticated)} | ${endpoints(o.byEndpoint)} |`,
+    ),
+  );
+  return [
+    "| frontend | N users + N keys + policy | operation | wall time, median (min–max) | API calls | authenticated | calls by endpoint |",
+    "|---|---|---|---|---|---|---|",
+    ...rows,
+  ].join("\n");
 }

@@ -65,8 +65,14 @@ export async function measureStartup(runs: number, command = path.join(root, "bi
     handshakeMs: spread(rounds.map((r) => r.handshake)),
     schemaMs: spread(rounds.map((r) => r.schema)),
     exitMs: spread(rounds.map((r) => r.total)),
-    handshakeRatio: spread(rounds.map((r) => r.handshake / r.node), 2),
-    schemaRatio: spread(rounds.map((r) => r.schema / r.node), 2),
+    handshakeRatio: spread(
+      rounds.map((r) => r.handshake / r.node),
+      2,
+    ),
+    schemaRatio: spread(
+      rounds.map((r) => r.schema / r.node),
+      2,
+    ),
   };
 }
 

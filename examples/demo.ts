@@ -26,7 +26,11 @@ async function main(): Promise<void> {
     say(`\n2. Headscale ${server.version} running at ${server.url} (throwaway, sqlite, policy.mode: database)`);
     say("\n3. pulumi up  (examples/pulumi-basic)");
     const [up] = expectOk(await project.run([{ op: "up" }]));
-    say(`   ${Object.entries(up!.changes ?? {}).map(([k, v]) => `${v} ${k}`).join(", ")}`);
+    say(
+      `   ${Object.entries(up!.changes ?? {})
+        .map(([k, v]) => `${v} ${k}`)
+        .join(", ")}`,
+    );
 
     say("\n4. What Headscale has now (read back through the API)");
     for (const u of await api.listUsers()) say(`   user  ${u.name.padEnd(8)} id ${u.id}  ${u.displayName}${u.email ? ` <${u.email}>` : ""}`);
@@ -42,7 +46,11 @@ async function main(): Promise<void> {
 
     say("\n5. pulumi preview  (nothing to do)");
     const [preview] = expectOk(await project.run([{ op: "preview" }]));
-    say(`   ${Object.entries(preview!.changes ?? {}).map(([k, v]) => `${v} ${k}`).join(", ")}`);
+    say(
+      `   ${Object.entries(preview!.changes ?? {})
+        .map(([k, v]) => `${v} ${k}`)
+        .join(", ")}`,
+    );
 
     say("\n6. pulumi destroy, stop Headscale");
     expectOk(await project.run([{ op: "destroy" }]));

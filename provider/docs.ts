@@ -29,7 +29,8 @@ const docsSpelling: Spelling = {
   field: (name) => name,
   setting: (key) => `headscale:${key} / ${attributeName(key)} / ${settingNamed(key)?.env.join(" / ") ?? ""}`,
   adopt: (resource, how) => [how.field ? `set ${how.field}` : "", "Terraform: import it"].filter(Boolean).join("; "),
-  createdInRun: (resource, output) => `its ${output} output (Terraform \`headscale_${snakeCase(resource)}.<name>.${attributeName(output)}\`, Pulumi: the ${resource} resource itself)`,
+  createdInRun: (resource, output) =>
+    `its ${output} output (Terraform \`headscale_${snakeCase(resource)}.<name>.${attributeName(output)}\`, Pulumi: the ${resource} resource itself)`,
 };
 
 function table(fields: FieldSource[], where: string): string {
@@ -51,7 +52,8 @@ function dataSourceDoc(d: DataSourceDeclaration): string {
 
 function settingsDoc(): string {
   const rows = providerSettings.map(
-    (s) => `| \`headscale:${s.key}\` | \`${attributeName(s.key)}\` | ${s.env.map((e) => `\`${e}\``).join(", ")} | ${s.type}${s.secret ? " (secret)" : ""} | ${cell(settingDescription(s))} |`,
+    (s) =>
+      `| \`headscale:${s.key}\` | \`${attributeName(s.key)}\` | ${s.env.map((e) => `\`${e}\``).join(", ")} | ${s.type}${s.secret ? " (secret)" : ""} | ${cell(settingDescription(s))} |`,
   );
   return [
     "# Provider settings",

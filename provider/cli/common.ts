@@ -71,12 +71,17 @@ export interface Connection {
 }
 
 /** The client and per-run context, configured from flags, then the providers' environment variables. */
-export function connect(values: { url?: string; "api-key-file"?: string; "ca-certificate"?: string; "allow-insecure-http"?: boolean }, command: string, log: (m: string) => void): Connection {
+export function connect(
+  values: { url?: string; "api-key-file"?: string; "ca-certificate"?: string; "allow-insecure-http"?: boolean },
+  command: string,
+  log: (m: string) => void,
+): Connection {
   const url = values.url ?? process.env.HEADSCALE_URL;
   if (!url) throw usageError("no Headscale URL: pass --url https://headscale.example.com or set HEADSCALE_URL", command);
   let apiKey = process.env.HEADSCALE_API_KEY;
   if (values["api-key-file"]) apiKey = readText(values["api-key-file"], "--api-key-file", command).trim();
-  if (!apiKey) throw usageError("no API key: set HEADSCALE_API_KEY (or pass --api-key-file FILE); create one with `headscale apikeys create --expiration 90d`", command);
+  if (!apiKey)
+    throw usageError("no API key: set HEADSCALE_API_KEY (or pass --api-key-file FILE); create one with `headscale apikeys create --expiration 90d`", command);
   const caCertificate = values["ca-certificate"] ? readText(values["ca-certificate"], "--ca-certificate", command) : undefined;
   try {
     // Flags first; what they leave out comes from the providers' settings (environment, defaults).

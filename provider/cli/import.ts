@@ -37,7 +37,11 @@ Progress goes to stderr; a summary of what was written to stdout.
 ${exitCodesHelp}`;
 
 export async function runImport(argv: string[], log: (m: string) => void, out: (m: string) => void, setConnection: (c: Connection) => void): Promise<number> {
-  const { values } = parse(argv, { ...connectionOptions, format: { type: "string" }, out: { type: "string" }, name: { type: "string" }, force: { type: "boolean" } }, "import");
+  const { values } = parse(
+    argv,
+    { ...connectionOptions, format: { type: "string" }, out: { type: "string" }, name: { type: "string" }, force: { type: "boolean" } },
+    "import",
+  );
   if (values.help) {
     out(importHelp);
     return EXIT.ok;
@@ -45,8 +49,16 @@ export async function runImport(argv: string[], log: (m: string) => void, out: (
   const format = (values.format ?? "pulumi-ts") as Format;
   if (!formats.includes(format)) throw usageError(`--format ${values.format}: use one of ${formats.join(", ")}`, "import");
   const dir = path.resolve(values.out ?? `headscale-${format}`);
-  if (existsSync(dir) && readdirSync(dir).length > 0 && !values.force) throw usageError(`${dir} is not empty: choose another --out, or pass --force to overwrite the generated files`, "import");
-  const projectName = values.name ?? path.basename(dir).toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "") ?? "headscale";
+  if (existsSync(dir) && readdirSync(dir).length > 0 && !values.force)
+    throw usageError(`${dir} is not empty: choose another --out, or pass --force to overwrite the generated files`, "import");
+  const projectName =
+    values.name ??
+    path
+      .basename(dir)
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-")
+      .replace(/^-+|-+$/g, "") ??
+    "headscale";
   if (!/^[a-z0-9][a-z0-9-]*$/.test(projectName)) throw usageError(`--name ${projectName}: use letters, digits and '-'`, "import");
 
   const conn = connect(values, "import", log);
@@ -83,7 +95,8 @@ function summary(format: Format, dir: string, inv: Inventory, files: GeneratedFi
     `  ${count("User")} user(s), ${count("Policy") ? "the policy" : "no policy (none set)"}, tags of ${count("NodeTags")} node(s)`,
     `  resources: ${inv.objects.map((o) => o.name).join(", ") || "none"}`,
   ];
-  if (inv.keys.length || inv.expiredKeys) lines.push(`  ${inv.keys.length} live pre-auth key(s) listed as comments, not imported (Headscale returns a key's secret only when it is created)`);
+  if (inv.keys.length || inv.expiredKeys)
+    lines.push(`  ${inv.keys.length} live pre-auth key(s) listed as comments, not imported (Headscale returns a key's secret only when it is created)`);
   for (const n of inv.notImported) lines.push(`  not imported: ${n}`);
   lines.push(`Next: cd ${dir} && ${nextSteps[format]}`);
   return lines.join("\n");

@@ -2,7 +2,17 @@
 // Each resource kind is one entry in `kinds`: its declaration, how to find the live objects (through
 // the declaration's own import/read and the run's shared lists: one list call per kind), and how a Pulumi
 // program adopts it. Adding a kind (e.g. approved routes) is one entry here; the renderers are generic.
-import { isNotFound, NodeTags, Policy, PreAuthKey, User, type Context, type ResourceDeclaration, type ServerNode as Node, type ServerPreAuthKey as ApiKey } from "../resources/index.js";
+import {
+  isNotFound,
+  NodeTags,
+  Policy,
+  PreAuthKey,
+  User,
+  type Context,
+  type ResourceDeclaration,
+  type ServerNode as Node,
+  type ServerPreAuthKey as ApiKey,
+} from "../resources/index.js";
 import { prefixOf } from "../resources/preAuthKey.js";
 import { POLICY_ID } from "../resources/policy.js";
 
@@ -103,7 +113,13 @@ const nodeTagsKind: ResourceKind = {
         const r = await NodeTags.read(ctx, n.id, { nodeId: n.id, tags: [], resolvedNodeId: n.id, givenName: n.givenName });
         if (!r) throw new Error(`node ${n.id} disappeared while reading`);
         const { resolvedNodeId: _r, givenName: _g, ...state } = r.state;
-        return { baseName: n.givenName || n.name, importId: n.id, state, comment: `node ${n.givenName || n.name} (id ${n.id})`, after: (all: ProjectObject[]) => all.filter((o) => o.kind === policyKind) };
+        return {
+          baseName: n.givenName || n.name,
+          importId: n.id,
+          state,
+          comment: `node ${n.givenName || n.name} (id ${n.id})`,
+          after: (all: ProjectObject[]) => all.filter((o) => o.kind === policyKind),
+        };
       }),
     );
   },
@@ -124,7 +140,14 @@ export async function readInventory(ctx: Context, progress: (m: string) => void)
     const live = await kind.read(ctx);
     progress(`read ${live.length} ${kind.declaration.name} object(s)`);
     for (const l of live) {
-      const object: ProjectObject = { kind, name: uniqueName(identifier(l.baseName) + (kind.nameSuffix ?? ""), taken), importId: l.importId, args: inputsOf(kind.declaration, l.state), after: [], ...(l.comment ? { comment: l.comment } : {}) };
+      const object: ProjectObject = {
+        kind,
+        name: uniqueName(identifier(l.baseName) + (kind.nameSuffix ?? ""), taken),
+        importId: l.importId,
+        args: inputsOf(kind.declaration, l.state),
+        after: [],
+        ...(l.comment ? { comment: l.comment } : {}),
+      };
       objects.push(object);
       pending.push({ object, after: l.after });
     }
@@ -138,28 +161,55 @@ export async function readInventory(ctx: Context, progress: (m: string) => void)
   progress(`read ${allKeys.length} pre-auth key(s), ${live.length} unexpired`);
   const keys: KeyNote[] = live.map((k) => {
     const owner = k.user ? users.find((u) => u.importId === k.user!.id) : undefined;
-    return { prefix: prefixOf(k.key), ...(owner ? { owner } : {}), ...(k.user ? { ownerName: k.user.name } : {}), tags: k.aclTags, reusable: k.reusable, ephemeral: k.ephemeral, used: k.used, ...(k.expiration ? { expiresAt: k.expiration } : {}) };
+    return {
+      prefix: prefixOf(k.key),
+      ...(owner ? { owner } : {}),
+      ...(k.user ? { ownerName: k.user.name } : {}),
+      tags: k.aclTags,
+      reusable: k.reusable,
+      ephemeral: k.ephemeral,
+      used: k.used,
+      ...(k.expiration ? { expiresAt: k.expiration } : {}),
+    };
   });
 
   const nodes: Node[] = await ctx.lists.nodes();
   const notImported = nodes
     .filter((n) => n.approvedRoutes.length > 0)
-    .map((n) => `approved routes of node ${n.givenName || n.name} (id ${n.id}): ${n.approvedRoutes.join(", ")} (no resource for routes in this version; approve them with \`headscale nodes approve-routes\`)`);
-  return { server: { url: ctx.client.url.replace(/\/$/, ""), version }, objects, keys, expiredKeys: allKeys.length - live.length, notImported };
+    .map(
+      (n) =>
+        `approved routes of node ${n.givenName || n.name} (id ${n.id}): ${n.approvedRoutes.join(", ")} (no resource for routes in this version; approve them with \`headscale nodes approve-routes\`)`,
+    );
+  return {
+    server: { url: ctx.client.url.replace(/\/$/, ""), version },
+    objects,
+    keys,
+    expiredKeys: allKeys.length - live.length,
+    notImported,
+  };
 }
 
 /** The declaration's inputs (not its computed outputs) that the state sets. */
 function inputsOf(decl: ResourceDeclaration, state: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(decl.args.shape).filter((k) => state[k] !== undefined).map((k) => [k, state[k]]));
+  return Object.fromEntries(
+    Object.keys(decl.args.shape)
+      .filter((k) => state[k] !== undefined)
+      .map((k) => [k, state[k]]),
+  );
 }
 
 const reserved = new Set(
-  "abstract await boolean break byte case catch char class const continue debugger default delete do double else enum export extends false final finally float for function goto if implements import in instanceof int interface let long module native new null package private protected public return short static super switch synchronized this throw throws transient true try typeof var void volatile while with yield data locals output provider resource terraform variable count each self path app stack program headscale pulumi users".split(" "),
+  "abstract await boolean break byte case catch char class const continue debugger default delete do double else enum export extends false final finally float for function goto if implements import in instanceof int interface let long module native new null package private protected public return short static super switch synchronized this throw throws transient true try typeof var void volatile while with yield data locals output provider resource terraform variable count each self path app stack program headscale pulumi users".split(
+    " ",
+  ),
 );
 
 /** A name valid as a TypeScript identifier and a Terraform resource name: `alice.smith` → `alice_smith`. */
 export function identifier(name: string): string {
-  let id = name.toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
+  let id = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, "_")
+    .replace(/^_+|_+$/g, "");
   if (id === "") id = "object";
   if (/^[0-9]/.test(id)) id = `n${id}`;
   if (reserved.has(id)) id = `${id}_`;

@@ -103,11 +103,18 @@ async function create(argv: string[], io: Io): Promise<number> {
   const output = values.output ?? "raw";
   if (!["raw", "env", "json"].includes(output)) throw usageError(`--output ${output}: use raw, env or json`, "key create");
   const ci = resolveCi(values.ci);
-  if (ci === "gitlab" && !values["append-env"]) throw usageError("--ci gitlab never prints the key: give --append-env FILE (a dotenv file the job reads)", "key create");
+  if (ci === "gitlab" && !values["append-env"])
+    throw usageError("--ci gitlab never prints the key: give --append-env FILE (a dotenv file the job reads)", "key create");
   if (values.ephemeral && values["no-ephemeral"]) throw usageError("--ephemeral and --no-ephemeral contradict each other", "key create");
   const envName = values["env-name"] ?? "TS_AUTHKEY";
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(envName)) throw usageError(`--env-name ${envName}: not a variable name`, "key create");
-  const tags = values.tags === undefined ? [] : values.tags.split(",").map((t) => t.trim()).filter(Boolean);
+  const tags =
+    values.tags === undefined
+      ? []
+      : values.tags
+          .split(",")
+          .map((t) => t.trim())
+          .filter(Boolean);
   const args = {
     ...(values.user !== undefined ? { user: values.user } : {}),
     tags,
@@ -126,13 +133,27 @@ async function create(argv: string[], io: Io): Promise<number> {
     if (values["append-env"]) appendFileSync(values["append-env"], `${envName}=${state.key}\n`, { mode: 0o600 });
     else if (output === "raw") io.out(state.key);
     else if (output === "env") io.out(`${envName}=${state.key}`);
-    else io.out(JSON.stringify({ key: state.key, prefix: state.prefix, id, user: state.userId ?? null, tags: state.tags ?? [], reusable: state.reusable, ephemeral: state.ephemeral, expiresAt: state.expiresAt }));
+    else
+      io.out(
+        JSON.stringify({
+          key: state.key,
+          prefix: state.prefix,
+          id,
+          user: state.userId ?? null,
+          tags: state.tags ?? [],
+          reusable: state.reusable,
+          ephemeral: state.ephemeral,
+          expiresAt: state.expiresAt,
+        }),
+      );
     const stateFile = values["state-file"] ?? stateFileDefault();
     const last: LastKey = { url: conn.client.url, prefix: state.prefix, ...(state.keyId ? { keyId: state.keyId } : {}) };
     mkdirSync(path.dirname(stateFile), { recursive: true });
     writeFileSync(stateFile, `${JSON.stringify(last)}\n`);
     const flags = [args.reusable ? "reusable" : "single-use", ...(args.ephemeral ? ["ephemeral"] : [])].join(", ");
-    io.log(`created pre-auth key ${state.prefix} (${[state.userId ? `user ${values.user}` : "", tags.length ? `tags ${tags.join(",")}` : ""].filter(Boolean).join(", ")}; ${flags}; expires ${state.expiresAt})${values["append-env"] ? `; ${envName} appended to ${values["append-env"]}` : ""}`);
+    io.log(
+      `created pre-auth key ${state.prefix} (${[state.userId ? `user ${values.user}` : "", tags.length ? `tags ${tags.join(",")}` : ""].filter(Boolean).join(", ")}; ${flags}; expires ${state.expiresAt})${values["append-env"] ? `; ${envName} appended to ${values["append-env"]}` : ""}`,
+    );
     return EXIT.ok;
   } finally {
     conn.client.close();
@@ -170,14 +191,18 @@ async function revoke(argv: string[], io: Io): Promise<number> {
   try {
     const keys = await conn.ctx.lists.preAuthKeys();
     const matches = keys.filter((k) => k.id === wanted || prefixOf(k.key) === wanted);
-    if (matches.length > 1) throw new CliError(EXIT.failed, `key revoke: ${matches.length} keys match "${wanted}": give the key's id (${matches.map((k) => k.id).join(", ")})`);
+    if (matches.length > 1)
+      throw new CliError(EXIT.failed, `key revoke: ${matches.length} keys match "${wanted}": give the key's id (${matches.map((k) => k.id).join(", ")})`);
     const k = matches[0];
     if (!k) {
       if (values.last) {
         io.log(`pre-auth key ${wanted} is already gone`);
         return EXIT.ok;
       }
-      throw new CliError(EXIT.failed, `key revoke: no pre-auth key has prefix or id "${wanted}"; keys now: ${keys.map((x) => prefixOf(x.key)).join(", ") || "none"}`);
+      throw new CliError(
+        EXIT.failed,
+        `key revoke: no pre-auth key has prefix or id "${wanted}"; keys now: ${keys.map((x) => prefixOf(x.key)).join(", ") || "none"}`,
+      );
     }
     const { caps } = await conn.client.server();
     const state = stateOf(k);

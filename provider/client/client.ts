@@ -9,7 +9,6 @@ import {
   PolicyResponseSchema,
   PreAuthKeySchema,
   UserSchema,
-  VersionResponseSchema,
   type ApiKey,
   type ApiKeyRef,
   type CreatePreAuthKeyInput,
@@ -21,12 +20,12 @@ import {
   type PreAuthKeyRef,
   type User,
 } from "./types.js";
-import { capabilitiesOf, developmentBuild, inferredOldest, OLDEST_SUPPORTED_MINOR, parseVersion, type Capabilities, type ServerVersion } from "./version.js";
+import { detectServer, type ServerInfo } from "./detect.js";
+import { apiKeyPrefixOf, compact, reject, safeJson, seg, withoutNulls } from "./wire.js";
 import { checkNodeName, checkTag, checkUserName } from "../policy/naming.js";
 
-export interface ServerInfo extends ServerVersion {
-  caps: Capabilities;
-}
+export type { ServerInfo } from "./detect.js";
+export { apiKeyPrefixOf } from "./wire.js";
 
 export class HeadscaleClient {
   private readonly transport: Transport;
@@ -60,43 +59,18 @@ export class HeadscaleClient {
 
   /** Version and capabilities, detected once per client. */
   server(): Promise<ServerInfo> {
-    this.info ??= this.detect().catch((e: unknown) => {
+    this.info ??= detectServer(this.transport, this.apiKey, () =>
+      this.call({ method: "GET", path: "/api/v1/user", query: { id: "0" }, idempotent: true, operation: "connect to Headscale" }, z.unknown()),
+    ).catch((e: unknown) => {
       this.info = undefined; // let a later call try again
       throw e;
     });
     return this.info;
   }
 
-  private async detect(): Promise<ServerInfo> {
-    const res = await this.transport.send({ method: "GET", path: "/version", idempotent: true, anonymous: true, operation: "detect Headscale version" });
-    let v: ServerVersion | undefined;
-    if (res.status === 200) {
-      const body = VersionResponseSchema.safeParse(safeJson(res.text));
-      v = body.success ? parseVersion(body.data.version) : undefined;
-      // A build from source reports e.g. "dev": what it serves tells the API apart (one more call, only then).
-      v ??= developmentBuild(body.success ? body.data.version : "", await this.servesOpenApi());
-    } else if (res.status === 404) {
-      // /version arrived in 0.27; 0.26 answers 404. Confirm it is Headscale at all with an authenticated call.
-      await this.call({ method: "GET", path: "/api/v1/user", query: { id: "0" }, idempotent: true, operation: "connect to Headscale" }, z.unknown());
-      v = inferredOldest();
-    } else {
-      throw mapError(res, "detect Headscale version", this.apiKey);
-    }
-    if (v.major === 0 && v.minor < OLDEST_SUPPORTED_MINOR) {
-      throw new HeadscaleError({ kind: "unsupported", operation: "connect to Headscale", hint: `server is ${v.version}; headscale-iac supports Headscale 0.${OLDEST_SUPPORTED_MINOR} and newer: upgrade one minor at a time` });
-    }
-    return { ...v, caps: capabilitiesOf(v) };
-  }
-
-  /** The Huma API (0.30+, Headscale main) publishes its OpenAPI document without authentication; grpc-gateway does not. */
-  private async servesOpenApi(): Promise<boolean> {
-    const res = await this.transport.send({ method: "GET", path: "/api/v1/openapi.yaml", idempotent: true, anonymous: true, operation: "detect Headscale API" });
-    return res.status === 200 && /^openapi:\s*["']?3\./m.test(res.text);
-  }
-
   async health(): Promise<boolean> {
-    const res = await this.transport.send({ method: "GET", path: "/health", idempotent: true, anonymous: true, operation: "check Headscale health" });
-    return res.status === 200;
+    const health: Request = { method: "GET", path: "/health", idempotent: true, anonymous: true, operation: "check Headscale health" };
+    return (await this.transport.send(health)).status === 200;
   }
 
   // ---- users --------------------------------------------------------------------------------------
@@ -148,7 +122,13 @@ export class HeadscaleClient {
       {
         method: "POST",
         path: "/api/v1/preauthkey",
-        body: { ...(input.userId ? { user: input.userId } : {}), reusable: input.reusable, ephemeral: input.ephemeral, expiration: input.expiration.toISOString(), aclTags: input.aclTags },
+        body: {
+          ...(input.userId ? { user: input.userId } : {}),
+          reusable: input.reusable,
+          ephemeral: input.ephemeral,
+          expiration: input.expiration.toISOString(),
+          aclTags: input.aclTags,
+        },
         idempotent: false,
         operation: op,
       },
@@ -164,7 +144,13 @@ export class HeadscaleClient {
       reject("list pre-auth keys", "user", `Headscale ${version} lists keys per user only`);
     }
     const body = await this.call(
-      { method: "GET", path: "/api/v1/preauthkey", query: caps.keyIdOperations ? {} : { user: userId }, idempotent: true, operation: "list pre-auth keys" },
+      {
+        method: "GET",
+        path: "/api/v1/preauthkey",
+        query: caps.keyIdOperations ? {} : { user: userId },
+        idempotent: true,
+        operation: "list pre-auth keys",
+      },
       z.object({ preAuthKeys: z.array(PreAuthKeySchema).default([]) }),
     );
     return userId && caps.keyIdOperations ? body.preAuthKeys.filter((k) => k.user?.id === userId) : body.preAuthKeys;
@@ -187,7 +173,12 @@ export class HeadscaleClient {
   async deletePreAuthKey(id: string): Promise<void> {
     const { caps, version } = await this.server();
     const op = `delete pre-auth key ${id}`;
-    if (!caps.keyIdOperations) throw new HeadscaleError({ kind: "unsupported", operation: op, hint: `Headscale ${version} cannot delete keys (0.28+); expire it instead` });
+    if (!caps.keyIdOperations)
+      throw new HeadscaleError({
+        kind: "unsupported",
+        operation: op,
+        hint: `Headscale ${version} cannot delete keys (0.28+); expire it instead`,
+      });
     await this.call({ method: "DELETE", path: "/api/v1/preauthkey", query: { id }, idempotent: true, operation: op }, z.unknown());
   }
 
@@ -205,7 +196,10 @@ export class HeadscaleClient {
   }
 
   async listApiKeys(): Promise<ApiKey[]> {
-    const body = await this.call({ method: "GET", path: "/api/v1/apikey", idempotent: true, operation: "list API keys" }, z.object({ apiKeys: z.array(ApiKeySchema).default([]) }));
+    const body = await this.call(
+      { method: "GET", path: "/api/v1/apikey", idempotent: true, operation: "list API keys" },
+      z.object({ apiKeys: z.array(ApiKeySchema).default([]) }),
+    );
     return body.apiKeys;
   }
 
@@ -231,7 +225,10 @@ export class HeadscaleClient {
   }
 
   async getNode(id: string): Promise<Node> {
-    const body = await this.call({ method: "GET", path: `/api/v1/node/${seg(id)}`, idempotent: true, operation: `get node ${id}` }, z.object({ node: NodeSchema }));
+    const body = await this.call(
+      { method: "GET", path: `/api/v1/node/${seg(id)}`, idempotent: true, operation: `get node ${id}` },
+      z.object({ node: NodeSchema }),
+    );
     return body.node;
   }
 
@@ -249,7 +246,13 @@ export class HeadscaleClient {
 
   async approveRoutes(id: string, routes: string[]): Promise<Node> {
     const body = await this.call(
-      { method: "POST", path: `/api/v1/node/${seg(id)}/approve_routes`, body: { routes }, idempotent: true, operation: `approve routes of node ${id}` },
+      {
+        method: "POST",
+        path: `/api/v1/node/${seg(id)}/approve_routes`,
+        body: { routes },
+        idempotent: true,
+        operation: `approve routes of node ${id}`,
+      },
       z.object({ node: NodeSchema }),
     );
     return body.node;
@@ -258,7 +261,10 @@ export class HeadscaleClient {
   async renameNode(id: string, newName: string): Promise<Node> {
     const op = `rename node ${id} to "${newName}"`;
     reject(op, "givenName", checkNodeName(newName));
-    const body = await this.call({ method: "POST", path: `/api/v1/node/${seg(id)}/rename/${seg(newName)}`, idempotent: true, operation: op }, z.object({ node: NodeSchema }));
+    const body = await this.call(
+      { method: "POST", path: `/api/v1/node/${seg(id)}/rename/${seg(newName)}`, idempotent: true, operation: op },
+      z.object({ node: NodeSchema }),
+    );
     return body.node;
   }
 
@@ -266,14 +272,27 @@ export class HeadscaleClient {
   async setNodeExpiry(id: string, expiry: NodeExpiry): Promise<Node> {
     const { caps, version } = await this.server();
     const op = `set key expiry of node ${id}`;
-    if (expiry === "never" && !caps.nodeExpiryNever) throw new HeadscaleError({ kind: "unsupported", operation: op, hint: `Headscale ${version} cannot disable a node's key expiry (0.29+): give a time` });
-    if (expiry !== "never" && !caps.nodeExpiryAt) throw new HeadscaleError({ kind: "unsupported", operation: op, hint: `Headscale ${version} can only expire a node now (a chosen time needs 0.27.1+)` });
+    if (expiry === "never" && !caps.nodeExpiryNever)
+      throw new HeadscaleError({
+        kind: "unsupported",
+        operation: op,
+        hint: `Headscale ${version} cannot disable a node's key expiry (0.29+): give a time`,
+      });
+    if (expiry !== "never" && !caps.nodeExpiryAt)
+      throw new HeadscaleError({
+        kind: "unsupported",
+        operation: op,
+        hint: `Headscale ${version} can only expire a node now (a chosen time needs 0.27.1+)`,
+      });
     if (expiry !== "never" && Number.isNaN(expiry.getTime())) reject(op, "expiry", "not a valid time");
     // Up to 0.29 the expiry travels as query parameters (the gateway maps no body for this call); the Huma
     // API (main, 0.30) reads a JSON body. Each ignores the other form and expires the node now, silently.
     const options = expiry === "never" ? { disableExpiry: true } : { expiry: expiry.toISOString() };
     const form = caps.expireNodeJsonBody ? { body: options } : { query: Object.fromEntries(Object.entries(options).map(([k, v]) => [k, String(v)])) };
-    const body = await this.call({ method: "POST", path: `/api/v1/node/${seg(id)}/expire`, ...form, idempotent: true, operation: op }, z.object({ node: NodeSchema }));
+    const body = await this.call(
+      { method: "POST", path: `/api/v1/node/${seg(id)}/expire`, ...form, idempotent: true, operation: op },
+      z.object({ node: NodeSchema }),
+    );
     return body.node;
   }
 
@@ -288,7 +307,13 @@ export class HeadscaleClient {
     const random = Array.from({ length: caps.registrationIdRandomLength }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join("");
     const key = caps.registrationIdPrefix + random;
     await this.call(
-      { method: "POST", path: "/api/v1/debug/node", body: { user: userName, key, name, routes }, idempotent: false, operation: `create debug node "${name}"` },
+      {
+        method: "POST",
+        path: "/api/v1/debug/node",
+        body: { user: userName, key, name, routes },
+        idempotent: false,
+        operation: `create debug node "${name}"`,
+      },
       z.unknown(),
     );
     return key;
@@ -296,7 +321,13 @@ export class HeadscaleClient {
 
   async registerNode(userName: string, registrationKey: string): Promise<Node> {
     const body = await this.call(
-      { method: "POST", path: "/api/v1/node/register", query: { user: userName, key: registrationKey }, idempotent: false, operation: `register node for user "${userName}"` },
+      {
+        method: "POST",
+        path: "/api/v1/node/register",
+        query: { user: userName, key: registrationKey },
+        idempotent: false,
+        operation: `register node for user "${userName}"`,
+      },
       z.object({ node: NodeSchema }),
     );
     return body.node;
@@ -318,7 +349,10 @@ export class HeadscaleClient {
   }
 
   async setPolicy(text: string): Promise<Omit<PolicyDocument, "mode">> {
-    const body = await this.call({ method: "PUT", path: "/api/v1/policy", body: { policy: text }, idempotent: true, operation: "set policy" }, PolicyResponseSchema);
+    const body = await this.call(
+      { method: "PUT", path: "/api/v1/policy", body: { policy: text }, idempotent: true, operation: "set policy" },
+      PolicyResponseSchema,
+    );
     return { text: body.policy || text, ...(body.updatedAt ? { updatedAt: body.updatedAt } : {}) };
   }
 
@@ -333,7 +367,12 @@ export class HeadscaleClient {
   /** Server-side validation without applying (0.29+). Throws invalid_argument with the server's reason. */
   async checkPolicy(text: string): Promise<void> {
     const { caps, version } = await this.server();
-    if (!caps.policyCheck) throw new HeadscaleError({ kind: "unsupported", operation: "check policy", hint: `Headscale ${version} has no policy check endpoint (0.29+)` });
+    if (!caps.policyCheck)
+      throw new HeadscaleError({
+        kind: "unsupported",
+        operation: "check policy",
+        hint: `Headscale ${version} has no policy check endpoint (0.29+)`,
+      });
     await this.call({ method: "POST", path: "/api/v1/policy/check", body: { policy: text }, idempotent: true, operation: "check policy" }, z.unknown());
   }
 
@@ -352,44 +391,5 @@ export class HeadscaleClient {
       });
     }
     return parsed.data;
-  }
-}
-
-/**
- * `hskey-api-<prefix>-<secret>` (0.28+; the prefix is 12 URL-safe characters, which may include '-') or
- * `<prefix>.<secret>` (older) → the prefix the server lists.
- */
-export function apiKeyPrefixOf(key: string): string {
-  return /^hskey-api-(.{12})-/.exec(key)?.[1] ?? key.split(".")[0] ?? "";
-}
-
-function reject(operation: string, fieldName: string, problem: string | undefined): void {
-  if (problem) throw new HeadscaleError({ kind: "invalid_argument", operation, hint: `${fieldName}: ${problem}` });
-}
-
-function seg(s: string): string {
-  return encodeURIComponent(s);
-}
-
-function compact<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== "")) as Partial<T>;
-}
-
-/**
- * grpc-gateway writes `null` for unset fields (e.g. a node's expiry), and the Huma API (0.30+, main) Go's
- * zero time for unset timestamps (a file-mode policy's updatedAt, a key without expiry): both are absent.
- */
-function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== GO_ZERO_TIME).map(([k, v]) => [k, withoutNulls(v)]));
-  return value;
-}
-const GO_ZERO_TIME = "0001-01-01T00:00:00Z";
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

@@ -3,15 +3,7 @@
 import { ref, render, text, type Message, type Spelling, type Text } from "./text.js";
 
 export type ErrorKind =
-  | "not_found"
-  | "conflict"
-  | "invalid_argument"
-  | "unauthorized"
-  | "policy_file_mode"
-  | "unsupported"
-  | "unreachable"
-  | "timeout"
-  | "server";
+  "not_found" | "conflict" | "invalid_argument" | "unauthorized" | "policy_file_mode" | "unsupported" | "unreachable" | "timeout" | "server";
 
 export interface ErrorDetails {
   kind: ErrorKind;
@@ -85,8 +77,7 @@ const headline: Record<ErrorKind, string> = {
 
 const defaultHint: Partial<Record<ErrorKind, Message>> = {
   unauthorized: text`check the API key (${ref.setting("apiKey")}); create one with \`headscale apikeys create --expiration 90d\``,
-  policy_file_mode:
-    "the server runs with `policy.mode: file`; set `policy.mode: database` in Headscale's config to manage the policy from code",
+  policy_file_mode: "the server runs with `policy.mode: file`; set `policy.mode: database` in Headscale's config to manage the policy from code",
   unreachable: text`check the URL (${ref.setting("url")}) and that the server is running`,
 };
 

@@ -41,7 +41,7 @@ const messageKinds: Array<[RegExp, ErrorKind]> = [
 export function mapError(res: Response, operation: string, apiKey: string, write = false): HeadscaleError {
   const parsed = parseBody(res.text);
   const problem = isProblem(res, parsed);
-  const message = redact((problem ? problemMessage(parsed!) : parsed?.message ?? parsed?.detail ?? parsed?.title ?? res.text).trim(), apiKey).slice(0, 2000);
+  const message = redact((problem ? problemMessage(parsed!) : (parsed?.message ?? parsed?.detail ?? parsed?.title ?? res.text)).trim(), apiKey).slice(0, 2000);
   const byMessage = () => messageKinds.find(([re]) => re.test(message))?.[1];
   let kind: ErrorKind | undefined;
   if (res.status === 401) kind = "unauthorized";
@@ -66,7 +66,10 @@ export function mapError(res: Response, operation: string, apiKey: string, write
 type ErrorBody = NonNullable<ReturnType<typeof parseBody>>;
 
 function isProblem(res: Response, body: ErrorBody | undefined): boolean {
-  return body !== undefined && (/application\/problem\+json/i.test(res.contentType) || (body.code === undefined && body.status !== undefined && body.title !== undefined));
+  return (
+    body !== undefined &&
+    (/application\/problem\+json/i.test(res.contentType) || (body.code === undefined && body.status !== undefined && body.title !== undefined))
+  );
 }
 
 /** "setting policy: <why>": Huma puts the operation in `detail` and the underlying errors in `errors`. */

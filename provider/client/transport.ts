@@ -136,7 +136,8 @@ export class Transport {
         }
         // A refused connection never reached Headscale, so even a create is safe to send again.
         const safe = req.idempotent || e.code === "ECONNREFUSED";
-        const transient = e.code !== "ENOTFOUND" && e.code !== "CERT_HAS_EXPIRED" && !String(e.code ?? "").startsWith("ERR_TLS") && !/certificate|self.signed/i.test(e.message);
+        const transient =
+          e.code !== "ENOTFOUND" && e.code !== "CERT_HAS_EXPIRED" && !String(e.code ?? "").startsWith("ERR_TLS") && !/certificate|self.signed/i.test(e.message);
         if (!safe || !transient || attempt >= this.retries) throw this.networkError(req, e);
       }
       const delay = this.backoffMs * 2 ** attempt;

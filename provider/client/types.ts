@@ -20,7 +20,9 @@ export type User = z.infer<typeof UserSchema>;
 export const PreAuthKeySchema = z.looseObject({
   id: id.optional(),
   key: z.string().default(""),
-  user: UserSchema.optional().nullable().transform((u) => u ?? undefined),
+  user: UserSchema.optional()
+    .nullable()
+    .transform((u) => u ?? undefined),
   reusable: z.boolean().default(false),
   ephemeral: z.boolean().default(false),
   used: z.boolean().default(false),
@@ -34,7 +36,9 @@ const RawNodeSchema = z.looseObject({
   id,
   name: z.string().default(""),
   givenName: z.string().default(""),
-  user: UserSchema.optional().nullable().transform((u) => u ?? undefined),
+  user: UserSchema.optional()
+    .nullable()
+    .transform((u) => u ?? undefined),
   ipAddresses: strings,
   online: z.boolean().default(false),
   lastSeen: z.string().optional(),
@@ -106,7 +110,10 @@ export const ErrorBodySchema = z.looseObject({
   title: z.string().optional(),
   detail: z.string().optional(),
   status: z.number().optional(),
-  errors: z.array(z.looseObject({ message: z.string().optional() })).optional().catch(undefined),
+  errors: z
+    .array(z.looseObject({ message: z.string().optional() }))
+    .optional()
+    .catch(undefined),
 });
 
 export interface CreateUserInput {

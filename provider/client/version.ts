@@ -124,7 +124,15 @@ export const inferredOldest = (): ServerVersion => ({ ...release(0, 26, 0, true)
  */
 export function developmentBuild(reported: string, servesOpenApi: boolean): ServerVersion {
   const minor = servesOpenApi ? FIRST_HUMA_MINOR : FIRST_HUMA_MINOR - 1;
-  return { version: reported.trim().slice(0, 40) || "dev", major: 0, minor, patch: 0, inferred: true, development: true, api: servesOpenApi ? "huma" : "grpc-gateway" };
+  return {
+    version: reported.trim().slice(0, 40) || "dev",
+    major: 0,
+    minor,
+    patch: 0,
+    inferred: true,
+    development: true,
+    api: servesOpenApi ? "huma" : "grpc-gateway",
+  };
 }
 
 export function capabilitiesOf(v: ServerVersion): Capabilities {

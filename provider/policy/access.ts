@@ -38,7 +38,21 @@ type Json = unknown;
 const record = (v: Json): Record<string, Json> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, Json>) : {});
 const strings = (v: Json): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
-const PROTOCOL_NAMES: Record<string, string> = { "1": "icmp", "2": "igmp", "4": "ipv4", "6": "tcp", "8": "egp", "9": "igp", "17": "udp", "47": "gre", "50": "esp", "51": "ah", "58": "ipv6-icmp", "132": "sctp", "133": "fc" };
+const PROTOCOL_NAMES: Record<string, string> = {
+  "1": "icmp",
+  "2": "igmp",
+  "4": "ipv4",
+  "6": "tcp",
+  "8": "egp",
+  "9": "igp",
+  "17": "udp",
+  "47": "gre",
+  "50": "esp",
+  "51": "ah",
+  "58": "ipv6-icmp",
+  "132": "sctp",
+  "133": "fc",
+};
 /** A protocol as written ("TCP", "6", "ip-in-ip") in Headscale's canonical name. */
 export function protocolName(proto: string): string {
   const p = proto.trim().toLowerCase();
@@ -143,7 +157,9 @@ export class PolicyEvaluator {
       const src = IpSet.union(strings(grant.src).map((s) => this.resolveLenient(s)));
       for (const capability of strings(grant.ip)) {
         const { protocols, ports } = parseGrantIp(capability);
-        const dst = strings(grant.dst).map((d): RuleDestination => (d.trim() === "autogroup:self" ? { self: true, ports } : { set: this.destinationSet(d), ports }));
+        const dst = strings(grant.dst).map((d): RuleDestination =>
+          d.trim() === "autogroup:self" ? { self: true, ports } : { set: this.destinationSet(d), ports },
+        );
         out.push({ src, dst, protocols });
       }
     }

@@ -161,7 +161,10 @@ export function checkAlias(ctx: Ctx, path: string, alias: string, place: Place, 
       legacyUserName(ctx, path, alias, rebuild, true);
       return;
     case "invalid":
-      ctx.error(path, `${path}: ${entry} is not a valid alias; use a user ("alice@"), "group:…", "tag:…", "autogroup:…", a name from "hosts", an IP or CIDR, or "*"`);
+      ctx.error(
+        path,
+        `${path}: ${entry} is not a valid alias; use a user ("alice@"), "group:…", "tag:…", "autogroup:…", a name from "hosts", an IP or CIDR, or "*"`,
+      );
   }
 }
 
@@ -225,7 +228,10 @@ export function checkDestination(ctx: Ctx, path: string, entry: string, place: P
     return;
   }
   if (entry.startsWith("[") && !ctx.dialect.bracketedIpv6) {
-    ctx.error(path, `${path}: brackets around IPv6 addresses need Headscale 0.29 (the server runs ${ctx.version}); write ${q(`${split.alias}:${split.ports}`)}`);
+    ctx.error(
+      path,
+      `${path}: brackets around IPv6 addresses need Headscale 0.29 (the server runs ${ctx.version}); write ${q(`${split.alias}:${split.ports}`)}`,
+    );
   }
   const problem = portProblem(split.ports);
   if (problem) ctx.error(path, `${path}: in ${q(entry)}: ${problem}`);
@@ -254,13 +260,28 @@ export function checkProto(ctx: Ctx, path: string, proto: unknown, testsOnly = f
     return "";
   }
   const names = ["icmp", "igmp", "ipv4", "ip-in-ip", "tcp", "egp", "igp", "udp", "gre", "esp", "ah", "ipv6-icmp", "sctp", "fc"];
-  const byNumber: Record<string, string> = { "1": "icmp", "2": "igmp", "4": "ipv4", "6": "tcp", "8": "egp", "9": "igp", "17": "udp", "47": "gre", "50": "esp", "51": "ah", "58": "ipv6-icmp", "132": "sctp", "133": "fc" };
+  const byNumber: Record<string, string> = {
+    "1": "icmp",
+    "2": "igmp",
+    "4": "ipv4",
+    "6": "tcp",
+    "8": "egp",
+    "9": "igp",
+    "17": "udp",
+    "47": "gre",
+    "50": "esp",
+    "51": "ah",
+    "58": "ipv6-icmp",
+    "132": "sctp",
+    "133": "fc",
+  };
   const name = byNumber[raw] ?? raw;
   if (typeof proto === "number" && !ctx.dialect.numericProto) {
     ctx.error(path, `${path}: Headscale ${ctx.version} reads the protocol only as a string, not a JSON number; write ${q(names.includes(name) ? name : raw)}`);
   }
   if (testsOnly) {
-    if (!["tcp", "udp", "sctp"].includes(name)) ctx.error(path, `${path}: tests support only "tcp", "udp" or "sctp", not ${q(raw)}; change it or leave "proto" out`);
+    if (!["tcp", "udp", "sctp"].includes(name))
+      ctx.error(path, `${path}: tests support only "tcp", "udp" or "sctp", not ${q(raw)}; change it or leave "proto" out`);
     return name;
   }
   if (typeof proto === "string" && proto !== raw && !ctx.dialect.protoAnyCase) {

@@ -9,6 +9,7 @@ import { parsePolicyText } from "./hujson.js";
 import { at as pathOf, type PolicyPositions, type Position } from "./paths.js";
 import { POLICY_SECTIONS } from "./sections.js";
 import { canonicalPolicyText } from "./semantic.js";
+import { scanValue, skipSpace, type Member } from "./spans.js";
 
 export interface ComposeProblem {
   /** The fragment at fault; undefined for the Policy's own text. */
@@ -79,13 +80,19 @@ export function composePolicy(base: string | undefined, fragments: Record<string
     }
     const parsed = parsePolicyText(text);
     if (!parsed.ok) {
-      problems.push({ fragment, message: `${fragment === undefined ? "" : `${label}: `}line ${parsed.line}, column ${parsed.column}: ${parsed.message}` });
+      problems.push({
+        fragment,
+        message: `${fragment === undefined ? "" : `${label}: `}line ${parsed.line}, column ${parsed.column}: ${parsed.message}`,
+      });
       return;
     }
     const rootStart = skipSpace(text, 0);
     const root = scanValue(text, rootStart);
     // Comments before the opening brace, after the closing one, and before it: kept at the end.
-    const tail = [text.slice(0, rootStart), root.tail ?? "", text.slice(root.end)].map((t) => t.trim()).filter(Boolean).join("\n");
+    const tail = [text.slice(0, rootStart), root.tail ?? "", text.slice(root.end)]
+      .map((t) => t.trim())
+      .filter(Boolean)
+      .join("\n");
     sources.push({ fragment, label, text, value: parsed.value, positions: parsed.positions, members: root.members ?? [], tail });
   };
   if (base !== undefined) add(undefined, base);
@@ -94,7 +101,12 @@ export function composePolicy(base: string | undefined, fragments: Record<string
   if (names.length === 0) {
     if (!sources[0]) return { ok: false, problems: [{ message: "set policy, fragments, or both" }] };
     const only = sources[0];
-    return { ok: true, text: only.text, value: only.value, originOf: (path) => ({ label: BASE_LABEL, path, ...only.positions.locate(path) }) };
+    return {
+      ok: true,
+      text: only.text,
+      value: only.value,
+      originOf: (path) => ({ label: BASE_LABEL, path, ...only.positions.locate(path) }),
+    };
   }
 
   const sectionNames = [...new Set([...SECTION_ORDER, ...sources.flatMap((s) => s.members.map((m) => m.key!))])];
@@ -122,7 +134,12 @@ export function composePolicy(base: string | undefined, fragments: Record<string
         const o = origins.get(path.slice(0, end));
         if (!o || (end < path.length && !/[.[]/.test(path[end]!))) continue;
         const inSource = o.path + path.slice(end);
-        return { ...(o.source.fragment === undefined ? {} : { fragment: o.source.fragment }), label: o.source.label, path: inSource, ...o.source.positions.locate(inSource) };
+        return {
+          ...(o.source.fragment === undefined ? {} : { fragment: o.source.fragment }),
+          label: o.source.label,
+          path: inSource,
+          ...o.source.positions.locate(inSource),
+        };
       }
       return undefined;
     },
@@ -146,12 +163,27 @@ const same = (a: unknown, b: unknown, path: string[]): boolean => {
 };
 
 /** One section (or a NESTED section's member) from every source that has it; null when it conflicts. */
-function mergeSection(key: string, parts: Part[], indent: string, origins: Origins, problems: ComposeProblem[], path: string[] = [key]): { text: string; value: unknown } | null {
+function mergeSection(
+  key: string,
+  parts: Part[],
+  indent: string,
+  origins: Origins,
+  problems: ComposeProblem[],
+  path: string[] = [key],
+): { text: string; value: unknown } | null {
   const where = path.reduce<string>((p, k) => pathOf(p, k), "");
   const shape = (v: unknown) => (Array.isArray(v) ? "list" : isObject(v) ? "map" : "value");
   const kinds = new Set(parts.map((p) => shape(p.value)));
   if (kinds.size > 1) {
-    problems.push(conflict(parts[0]!.source, parts.find((p) => shape(p.value) !== shape(parts[0]!.value))!.source, `${where} is a ${shape(parts[0]!.value)} in`, "and a different kind of value in", "make them the same kind"));
+    problems.push(
+      conflict(
+        parts[0]!.source,
+        parts.find((p) => shape(p.value) !== shape(parts[0]!.value))!.source,
+        `${where} is a ${shape(parts[0]!.value)} in`,
+        "and a different kind of value in",
+        "make them the same kind",
+      ),
+    );
     return null;
   }
   const head = `${indent}${JSON.stringify(key)}: `;
@@ -165,7 +197,10 @@ function mergeSection(key: string, parts: Part[], indent: string, origins: Origi
       return null;
     }
     origins.set(where, { source: first.source, path: where });
-    return { text: `${header(first.source, indent)}${leadOf(first.member, indent)}${head}${entryText(first.member, indent)}`, value: first.value };
+    return {
+      text: `${header(first.source, indent)}${leadOf(first.member, indent)}${head}${entryText(first.member, indent)}`,
+      value: first.value,
+    };
   }
   const blocks: string[] = [];
   if (kind === "list") {
@@ -182,7 +217,11 @@ function mergeSection(key: string, parts: Part[], indent: string, origins: Origi
   if (isNested(key) && path.length === 1) {
     const memberNames = [...new Set(parts.flatMap((p) => (p.member.value.members ?? []).map((m) => m.key!)))];
     for (const name of memberNames) {
-      const sub = parts.flatMap((p) => (p.member.value.members ?? []).filter((m) => m.key === name).map((m) => ({ source: p.source, member: m, value: (p.value as Record<string, unknown>)[name] })));
+      const sub = parts.flatMap((p) =>
+        (p.member.value.members ?? [])
+          .filter((m) => m.key === name)
+          .map((m) => ({ source: p.source, member: m, value: (p.value as Record<string, unknown>)[name] })),
+      );
       const merged = mergeSection(name, sub, inner, origins, problems, [...path, name]);
       if (!merged) continue;
       blocks.push(merged.text);
@@ -262,94 +301,12 @@ function entryText(m: Member, indent: string): string {
   const strip = (l: string) => l.slice(Math.min(m.column, l.length - l.trimStart().length));
   const value = [lines[0]!, ...lines.slice(1).map((l) => (l.trim() ? `${indent}${strip(l)}` : ""))].join("\n");
   const after = [m.mid, m.trail].filter(Boolean).join("\n");
-  return `${value},${after ? ` ${after.split("\n").map((l) => l.trim()).join(" ")}` : ""}`;
-}
-
-// ---- a span scanner for well-formed HuJSON (the text has passed parsePolicyText) ---------------------
-
-interface Member {
-  /** Member name in an object; undefined for an array element. */
-  key?: string;
-  /** Comments before the entry. */
-  lead: string;
-  /** The value as written. */
-  raw: string;
-  /** Comments between the value and its comma. */
-  mid: string;
-  /** A comment on the same line after the comma. */
-  trail: string;
-  /** Column of the entry's first character (its member name, or the value in an array). */
-  column: number;
-  value: Scanned;
-}
-
-interface Scanned {
-  end: number;
-  members?: Member[];
-  /** Comments before the closing bracket. */
-  tail?: string;
-}
-
-function skipSpace(text: string, i: number): number {
-  for (;;) {
-    while (i < text.length && /\s/.test(text[i]!)) i++;
-    if (text.startsWith("//", i)) {
-      const nl = text.indexOf("\n", i);
-      i = nl === -1 ? text.length : nl + 1;
-    } else if (text.startsWith("/*", i)) i = text.indexOf("*/", i + 2) + 2;
-    else return i;
-  }
-}
-
-function stringEnd(text: string, i: number): number {
-  for (let j = i + 1; j < text.length; j++) {
-    if (text[j] === "\\") j++;
-    else if (text[j] === '"') return j + 1;
-  }
-  return text.length;
-}
-
-function columnAt(text: string, i: number): number {
-  return i - (text.lastIndexOf("\n", i - 1) + 1);
-}
-
-function scanValue(text: string, i: number): Scanned {
-  const c = text[i];
-  if (c === '"') return { end: stringEnd(text, i) };
-  if (c !== "{" && c !== "[") {
-    let j = i;
-    while (j < text.length && !/[\s,\]}/]/.test(text[j]!)) j++;
-    return { end: j };
-  }
-  const close = c === "{" ? "}" : "]";
-  const members: Member[] = [];
-  let prev = i + 1; // just after the opening bracket or the previous entry's comma (and its trailing comment)
-  for (;;) {
-    const start = skipSpace(text, prev);
-    if (text[start] === close) return { end: start + 1, members, tail: text.slice(prev, start).trim() };
-    let key: string | undefined;
-    let at = start;
-    if (close === "}") {
-      const keyEnd = stringEnd(text, start);
-      key = JSON.parse(text.slice(start, keyEnd)) as string;
-      at = skipSpace(text, skipSpace(text, keyEnd) + 1); // past the ':'
-    }
-    const value = scanValue(text, at);
-    const next = skipSpace(text, value.end);
-    const mid = text.slice(value.end, next).trim();
-    let trail = "";
-    let after = next;
-    if (text[next] === ",") {
-      after = next + 1;
-      const lineEnd = text.indexOf("\n", after);
-      const rest = text.slice(after, lineEnd === -1 ? text.length : lineEnd);
-      if (/^\s*(\/\/|\/\*.*\*\/\s*$)/.test(rest)) {
-        trail = rest.trim();
-        after = lineEnd === -1 ? text.length : lineEnd;
-      }
-    }
-    const lead = text.slice(prev, start).trim();
-    members.push({ ...(key === undefined ? {} : { key }), lead, raw: text.slice(at, value.end), mid, trail, column: columnAt(text, start), value });
-    prev = after;
-  }
+  return `${value},${
+    after
+      ? ` ${after
+          .split("\n")
+          .map((l) => l.trim())
+          .join(" ")}`
+      : ""
+  }`;
 }

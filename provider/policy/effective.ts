@@ -28,7 +28,11 @@ export const ANY_PROTOCOL = "any";
  * "tcp", "tcp,udp"), keys sorted. A node reaching itself is left out (always allowed). Keyed by pair so
  * that both frontends show a change as pairs added and removed (a map diffs by key in Terraform and Pulumi).
  */
-export function effectiveAccess(policy: Record<string, unknown>, nodes: readonly InventoryNode[], dialect: Pick<PolicyDialect, "grants">): Record<string, string> {
+export function effectiveAccess(
+  policy: Record<string, unknown>,
+  nodes: readonly InventoryNode[],
+  dialect: Pick<PolicyDialect, "grants">,
+): Record<string, string> {
   const evaluator = new PolicyEvaluator(policy, nodes, dialect);
   const grouped = new Map<string, { src: number; dst: number; protocols: string; ports: PortRange[] }>();
   const add = (src: number, dst: number, protocols: string[], ports: PortRange[]) => {

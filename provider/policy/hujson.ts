@@ -10,8 +10,7 @@ import { at, PolicyPositions } from "./paths.js";
 
 export type ParsedPolicy =
   /** `positions`: where each value starts, so that every later problem can name its line and column too. */
-  | { ok: true; value: Record<string, unknown>; positions: PolicyPositions }
-  | { ok: false; line: number; column: number; message: string };
+  { ok: true; value: Record<string, unknown>; positions: PolicyPositions } | { ok: false; line: number; column: number; message: string };
 type ParseFailure = Extract<ParsedPolicy, { ok: false }>;
 
 /**
@@ -101,7 +100,7 @@ function fromJson5Error(text: string, e: unknown): ParseFailure {
     const before = text.slice(0, offsetOf(text, line, column)).replace(/\s+$/, "");
     if (/["'\]}\w]$/.test(before) && /["'{[\w-]/.test(char)) message += "; a comma is probably missing before it";
   } else if (/^invalid end of input/.test(message)) {
-    message = "unexpected end of the text: a closing }, ] or \" is missing";
+    message = 'unexpected end of the text: a closing }, ] or " is missing';
   }
   return { ok: false, line, column, message: `syntax error: ${message}` };
 }
@@ -198,13 +197,19 @@ function findNonHuJson(text: string, positions: PolicyPositions): Issue | undefi
       const name = EXTRA_JSON5_SPACE[c] ?? "space";
       const code = `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
       const fix = c === "\ufeff" && i === 0 ? "remove it from the start of the text" : "replace it with a plain space or line break";
-      return { offset: i, message: `invisible character ${code} (${name}) between tokens: Headscale accepts only spaces, tabs and line breaks there; ${fix}` };
+      return {
+        offset: i,
+        message: `invisible character ${code} (${name}) between tokens: Headscale accepts only spaces, tabs and line breaks there; ${fix}`,
+      };
     }
     if (text.startsWith("//", i)) {
       const nl = text.indexOf("\n", i);
       if (nl === -1) {
         // hujson ends a line comment only at "\n": `{...} // note` at the very end is "unexpected EOF".
-        return { offset: i, message: "a // comment on the last line must end with a line break (Headscale's parser requires it); add a newline at the end of the text" };
+        return {
+          offset: i,
+          message: "a // comment on the last line must end with a line break (Headscale's parser requires it); add a newline at the end of the text",
+        };
       }
       i = nl + 1;
       continue;
@@ -252,7 +257,10 @@ function findNonHuJson(text: string, positions: PolicyPositions): Issue | undefi
       if (str.issue) return str.issue;
       if (c === "'") {
         const what = isKey ? "member name" : "string";
-        return { offset: i, message: `single-quoted ${what} '${str.value}': Headscale's HuJSON parser accepts only double quotes; use double quotes: ${JSON.stringify(str.value)}` };
+        return {
+          offset: i,
+          message: `single-quoted ${what} '${str.value}': Headscale's HuJSON parser accepts only double quotes; use double quotes: ${JSON.stringify(str.value)}`,
+        };
       }
       if (isKey && container) {
         const dup = duplicateKey(container, str.value, i);
@@ -267,7 +275,10 @@ function findNonHuJson(text: string, positions: PolicyPositions): Issue | undefi
     const word = /^[\p{ID_Continue}$+\-.\\]+/u.exec(text.slice(i, i + 200))?.[0];
     if (!word) return undefined;
     if (isKey) {
-      return { offset: i, message: `unquoted member name ${word}: Headscale's HuJSON parser needs quoted names; use double quotes: ${JSON.stringify(word)}` };
+      return {
+        offset: i,
+        message: `unquoted member name ${word}: Headscale's HuJSON parser needs quoted names; use double quotes: ${JSON.stringify(word)}`,
+      };
     }
     const problem = checkLiteral(word);
     if (problem) return { offset: i, message: problem };
@@ -278,7 +289,10 @@ function findNonHuJson(text: string, positions: PolicyPositions): Issue | undefi
 
 function duplicateKey(container: Container, key: string, offset: number): Issue | undefined {
   if (container.keys.has(key)) {
-    return { offset, message: `duplicate member name ${JSON.stringify(key)} in the same object: Headscale rejects the policy (JSON5 would silently keep the last one); merge the two entries` };
+    return {
+      offset,
+      message: `duplicate member name ${JSON.stringify(key)} in the same object: Headscale rejects the policy (JSON5 would silently keep the last one); merge the two entries`,
+    };
   }
   container.keys.add(key);
   return undefined;
@@ -337,7 +351,11 @@ function scanString(text: string, start: number): { value: string; end: number; 
     }
     if (quote === '"' && c < " ") {
       const shown = CONTROL_NAMES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
-      return { value, end: i, issue: { offset: i, message: `raw control character inside a string (JSON5 allows it, Headscale does not); write it as ${shown}` } };
+      return {
+        value,
+        end: i,
+        issue: { offset: i, message: `raw control character inside a string (JSON5 allows it, Headscale does not); write it as ${shown}` },
+      };
     }
     value += c;
     i++;

@@ -2,14 +2,7 @@
 // and no import of anything else of ours (what a server accepts comes in as a PolicyDialect).
 export { parsePolicyText, type ParsedPolicy } from "./hujson.js";
 export { PolicyPositions, type Position } from "./paths.js";
-export {
-  canonicalPolicy,
-  canonicalPolicyText,
-  diffPolicySections,
-  policiesEqual,
-  type JsonValue,
-  type SectionChange,
-} from "./semantic.js";
+export { canonicalPolicy, canonicalPolicyText, diffPolicySections, policiesEqual, type JsonValue, type SectionChange } from "./semantic.js";
 export { definedTags, isIpOrCidr, isValidTag, validatePolicy, type Problem, type ValidateOptions } from "./validate.js";
 export { ANY_SERVER, type DialectFeature, type PolicyDialect } from "./dialect.js";
 export { POLICY_SECTIONS, type PolicySection } from "./sections.js";

@@ -29,8 +29,10 @@ export function checkTag(tag: unknown): string | undefined {
   const name = tag.slice(TAG_PREFIX.length);
   if (name === "") return `tag "tag:" has an empty name; write e.g. "tag:web"`;
   if (/\s/.test(tag)) return `tag ${JSON.stringify(tag)} must not contain spaces; use ${JSON.stringify(tag.replace(/\s+/g, "-"))}`;
-  if (tag !== tag.toLowerCase()) return `tag ${JSON.stringify(tag)} must be lowercase (Headscale's API rejects it otherwise); use ${JSON.stringify(tag.toLowerCase())}`;
-  if (!/^[a-z]/.test(name)) return `tag ${JSON.stringify(tag)} must start with a letter after "tag:" (Headscale 0.29+ rejects it otherwise); e.g. ${JSON.stringify(`tag:t${name}`)}`;
+  if (tag !== tag.toLowerCase())
+    return `tag ${JSON.stringify(tag)} must be lowercase (Headscale's API rejects it otherwise); use ${JSON.stringify(tag.toLowerCase())}`;
+  if (!/^[a-z]/.test(name))
+    return `tag ${JSON.stringify(tag)} must start with a letter after "tag:" (Headscale 0.29+ rejects it otherwise); e.g. ${JSON.stringify(`tag:t${name}`)}`;
   return undefined;
 }
 
@@ -46,7 +48,8 @@ export function checkGroupName(name: string): string | undefined {
 
 /** A name in the policy's `hosts`: a plain word (an "@" would make it a user, a ":" a group, tag or IP). */
 export function checkHostName(name: string): string | undefined {
-  if (name.includes("@") || name.includes(":") || name === "") return `${JSON.stringify(name)} is not a valid host name (no "@" or ":" allowed); use a plain name like "db-server"`;
+  if (name.includes("@") || name.includes(":") || name === "")
+    return `${JSON.stringify(name)} is not a valid host name (no "@" or ":" allowed); use a plain name like "db-server"`;
   return undefined;
 }
 
@@ -55,7 +58,11 @@ export function checkNodeName(name: string): string | undefined {
   if (name === "") return "must not be empty";
   if (name.length > 63) return `"${name}" is ${name.length} characters long: a DNS label has at most 63`;
   if (!/^[a-z0-9-]+$/.test(name)) {
-    const suggestion = name.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63);
+    const suggestion = name
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 63);
     return `"${name}" is not a DNS label: use only lowercase letters, digits and '-'${suggestion ? ` (e.g. "${suggestion}")` : ""}`;
   }
   if (name.startsWith("-") || name.endsWith("-")) return `"${name}" must not start or end with '-'`;

@@ -3,7 +3,16 @@
 // prefixes and EVERY prefix must reach the destination; a destination is reached when ANY of its prefixes
 // is allowed on the requested ports and protocol. Used where the server cannot run them (before 0.29).
 import { IpSet, parseRange } from "./ipset.js";
-import { parsePorts, PolicyEvaluator, PolicyResolutionError, protocolName, splitDestination, type CompiledRule, type InventoryNode, type PortRange } from "./access.js";
+import {
+  parsePorts,
+  PolicyEvaluator,
+  PolicyResolutionError,
+  protocolName,
+  splitDestination,
+  type CompiledRule,
+  type InventoryNode,
+  type PortRange,
+} from "./access.js";
 import type { PolicyDialect } from "./dialect.js";
 
 export interface PolicyTestResult {
@@ -78,7 +87,9 @@ function runOne(index: number, test: Record<string, unknown>, evaluator: PolicyE
         fail(`error testing "${dst}": destination resolved to no IP addresses`);
         continue;
       }
-      const allowed = srcPrefixes.every((p) => rules.some((rule) => rule.src.overlaps(p) && protocolMatches(rule, requested) && allowsAnyDestination(rule, dstSet, ports)));
+      const allowed = srcPrefixes.every((p) =>
+        rules.some((rule) => rule.src.overlaps(p) && protocolMatches(rule, requested) && allowsAnyDestination(rule, dstSet, ports)),
+      );
       if (allowed !== wantAllowed) {
         result.passed = false;
         failures.push(dst);
@@ -101,7 +112,9 @@ function isCidrDestination(evaluator: PolicyEvaluator, alias: string): boolean {
 const protocolMatches = (rule: CompiledRule, requested: string[]) => rule.protocols.length === 0 || rule.protocols.some((p) => requested.includes(p));
 
 function allowsAnyDestination(rule: CompiledRule, dst: IpSet, ports: PortRange[]): boolean {
-  return rule.dst.some((d) => !d.self && d.set.overlapsAny(dst) && d.ports.some((allowed) => ports.some((r) => r.first >= allowed.first && r.last <= allowed.last)));
+  return rule.dst.some(
+    (d) => !d.self && d.set.overlapsAny(dst) && d.ports.some((allowed) => ports.some((r) => r.first >= allowed.first && r.last <= allowed.last)),
+  );
 }
 
 /** One line per failure, naming the test: `tests[2] (src "bob@"): bob@ -> tag:server:22: expected ALLOWED, got DENIED`. */

@@ -52,7 +52,12 @@ function entries<S extends z.ZodRawShape>(shape: S, spec: Omit<EntriesSection<S>
 }
 
 function object<S extends z.ZodRawShape>(shape: S, spec: Omit<ObjectSection<S>, "shape" | "members" | "schema">, description: string): ObjectSection<S> {
-  return { ...spec, shape: "object", members: Object.keys(shape) as (keyof S & string)[], schema: z.looseObject(shape).describe(description) };
+  return {
+    ...spec,
+    shape: "object",
+    members: Object.keys(shape) as (keyof S & string)[],
+    schema: z.looseObject(shape).describe(description),
+  };
 }
 
 const value = <T extends z.ZodType>(shape: "map" | "value", schema: T, spec: SectionBase): ValueSection<T> => ({ ...spec, shape, schema });
@@ -62,7 +67,10 @@ const value = <T extends z.ZodType>(shape: "map" | "value", schema: T, spec: Sec
 const aliases = z.array(z.string());
 const strings = z.array(z.string());
 const SINCE_V2 = "0.26"; // policy format v2, the oldest this provider supports
-const SRC_DST = [["[]", "src"], ["[]", "dst"]] as const;
+const SRC_DST = [
+  ["[]", "src"],
+  ["[]", "dst"],
+] as const;
 // `[]` (the section itself): acls and grants only ever allow, so their order never changes what is allowed
 // (moving a rule, or into another fragment, is no change). ssh keeps its order: its first match decides.
 
@@ -73,7 +81,11 @@ export const POLICY_SECTIONS = {
     noun: "group",
     memberWord: "members",
   }),
-  hosts: value("map", z.record(z.string(), z.string()).describe("Host name → IP address or CIDR prefix."), { since: SINCE_V2, setLike: [], noun: "host" }),
+  hosts: value("map", z.record(z.string(), z.string()).describe("Host name → IP address or CIDR prefix."), {
+    since: SINCE_V2,
+    setLike: [],
+    noun: "host",
+  }),
   tagOwners: value("map", z.record(z.string(), strings).describe('"tag:<name>" → who may assign it (users, groups, tags).'), {
     since: SINCE_V2,
     setLike: [["*"]],
@@ -87,7 +99,14 @@ export const POLICY_SECTIONS = {
       src: aliases.describe('Sources: "alice@", "group:…", "tag:…", "autogroup:member", host names, IPs/CIDRs or "*".'),
       dst: aliases.describe('Destinations as "<target>:<ports>", e.g. "tag:server:22", "group:dev:80,443", "*:*".'),
     },
-    { since: SINCE_V2, setLike: [[], ...SRC_DST], noun: "rule", hashIgnored: true, renames: { users: "src", ports: "dst" }, example: `{"action": "accept", "src": ["group:admin"], "dst": ["tag:server:22"]}` },
+    {
+      since: SINCE_V2,
+      setLike: [[], ...SRC_DST],
+      noun: "rule",
+      hashIgnored: true,
+      renames: { users: "src", ports: "dst" },
+      example: `{"action": "accept", "src": ["group:admin"], "dst": ["tag:server:22"]}`,
+    },
   ),
   ssh: entries(
     {
@@ -111,7 +130,11 @@ export const POLICY_SECTIONS = {
       routes: z.record(z.string(), strings).optional().describe("CIDR prefix → who may advertise it without approval."),
       exitNode: strings.optional(),
     },
-    { since: SINCE_V2, setLike: [["routes", "*"], ["exitNode"]], example: `{"routes": {"10.0.0.0/8": ["tag:router"]}, "exitNode": ["tag:exit"]}` },
+    {
+      since: SINCE_V2,
+      setLike: [["routes", "*"], ["exitNode"]],
+      example: `{"routes": {"10.0.0.0/8": ["tag:router"]}, "exitNode": ["tag:exit"]}`,
+    },
     "Who may advertise routes and exit nodes without approval.",
   ),
   grants: entries(
@@ -122,28 +145,52 @@ export const POLICY_SECTIONS = {
       app: z.record(z.string(), z.array(z.unknown())).optional(),
       via: strings.optional(),
     },
-    { since: "0.29", needs: "grants", setLike: [[], ...SRC_DST, ["[]", "ip"], ["[]", "via"]], noun: "grant", example: `{"src": ["group:admin"], "dst": ["tag:server"], "ip": ["tcp:22"]}` },
+    {
+      since: "0.29",
+      needs: "grants",
+      setLike: [[], ...SRC_DST, ["[]", "ip"], ["[]", "via"]],
+      noun: "grant",
+      example: `{"src": ["group:admin"], "dst": ["tag:server"], "ip": ["tcp:22"]}`,
+    },
   ),
   nodeAttrs: entries(
     { target: aliases, attr: strings.optional(), ipPool: strings.optional() },
     {
       since: "0.29",
       needs: "grants",
-      setLike: [["[]", "target"], ["[]", "attr"], ["[]", "ipPool"]],
+      setLike: [
+        ["[]", "target"],
+        ["[]", "attr"],
+        ["[]", "ipPool"],
+      ],
       noun: "entry",
       example: `{"target": ["tag:server"], "attr": ["randomize-client-port"]}`,
     },
   ),
   tests: entries(
     { src: z.string(), proto: z.string().optional(), accept: strings.optional(), deny: strings.optional() },
-    { since: "0.29", needs: "policyTests", setLike: [["[]", "accept"], ["[]", "deny"]], noun: "test", example: `{"src": "alice@", "accept": ["tag:server:22"], "deny": ["tag:db:5432"]}` },
+    {
+      since: "0.29",
+      needs: "policyTests",
+      setLike: [
+        ["[]", "accept"],
+        ["[]", "deny"],
+      ],
+      noun: "test",
+      example: `{"src": "alice@", "accept": ["tag:server:22"], "deny": ["tag:db:5432"]}`,
+    },
   ),
   sshTests: entries(
     { src: z.string(), dst: strings, accept: strings.optional(), deny: strings.optional(), check: strings.optional() },
     {
       since: "0.29",
       needs: "policyTests",
-      setLike: [["[]", "dst"], ["[]", "accept"], ["[]", "deny"], ["[]", "check"]],
+      setLike: [
+        ["[]", "dst"],
+        ["[]", "accept"],
+        ["[]", "deny"],
+        ["[]", "check"],
+      ],
       noun: "test",
       example: `{"src": "alice@", "dst": ["tag:server"], "accept": ["root"]}`,
     },

@@ -80,7 +80,8 @@ export function policiesEqual(aText: string, bText: string): boolean {
 /** What one entry of a section is called in summaries ("rule"), from the sections table. */
 const nounOf = (section: string): string => (Object.hasOwn(POLICY_SECTIONS, section) ? POLICY_SECTIONS[section as PolicySection].noun : undefined) ?? "entry";
 /** What the list inside a map entry holds, for "group:admin members changed (+carol@)". */
-const memberWordOf = (section: string): string | undefined => (Object.hasOwn(POLICY_SECTIONS, section) ? POLICY_SECTIONS[section as PolicySection].memberWord : undefined);
+const memberWordOf = (section: string): string | undefined =>
+  Object.hasOwn(POLICY_SECTIONS, section) ? POLICY_SECTIONS[section as PolicySection].memberWord : undefined;
 
 const plural = (noun: string, n: number): string => (n === 1 ? noun : noun.endsWith("y") ? `${noun.slice(0, -1)}ies` : `${noun}s`);
 const MAX_ITEMS = 3;
@@ -182,7 +183,8 @@ function autoApproversChange(a: Record<string, JsonValue>, b: Record<string, Jso
     if (key === "routes" || keyOf(a[key] ?? null) === keyOf(b[key] ?? null)) continue;
     const x = a[key];
     const y = b[key];
-    const detail = key === "exitNode" && Array.isArray(x ?? []) && Array.isArray(y ?? []) ? setChange((x ?? []) as JsonValue[], (y ?? []) as JsonValue[]) : undefined;
+    const detail =
+      key === "exitNode" && Array.isArray(x ?? []) && Array.isArray(y ?? []) ? setChange((x ?? []) as JsonValue[], (y ?? []) as JsonValue[]) : undefined;
     const approvers = key === "exitNode" ? " approvers" : "";
     items.push(detail ? `${key}${approvers} changed (${detail})` : `${key} changed`);
   }

@@ -83,7 +83,11 @@ export function validatePolicy(value: unknown, opts: ValidateOptions = {}): Prob
       if (first !== key) {
         // Two spellings of one section: a strict decoder (0.27+) sees a duplicate member (0.26 keeps the last).
         const severity = ctx.dialect.unknownMembers === "ignored" ? "warning" : "error";
-        ctx.report(key, severity, `${key}: Headscale matches section names case-insensitively, so this is a second ${q(first)} section (rejected as a duplicate); merge it into ${q(first)}`);
+        ctx.report(
+          key,
+          severity,
+          `${key}: Headscale matches section names case-insensitively, so this is a second ${q(first)} section (rejected as a duplicate); merge it into ${q(first)}`,
+        );
         continue;
       }
       ctx.warn(key, `${key}: Headscale matches section names case-insensitively, but the documented spelling is "${known}"; rename it to "${known}"`);
@@ -125,7 +129,10 @@ function unknownSection(ctx: Ctx, key: string): void {
   // gets a warning, since it is then certain to fail (or to do nothing).
   if (ctx.dialect.unknownMembers === "unsure") return;
   if (ctx.dialect.unknownMembers === "ignored") {
-    ctx.warn(key, `${key}: unknown section; ${ctx.server} ignores it (0.27+ rejects it as "unknown field"); remove it unless the server is upgraded to a version that knows it`);
+    ctx.warn(
+      key,
+      `${key}: unknown section; ${ctx.server} ignores it (0.27+ rejects it as "unknown field"); remove it unless the server is upgraded to a version that knows it`,
+    );
   } else {
     ctx.warn(key, `${key}: unknown section; ${ctx.server} rejects it as "unknown field"; remove it or upgrade Headscale to a version that knows it`);
   }

@@ -15,7 +15,8 @@ export function checkGroups(ctx: Ctx, path: string, value: unknown): void {
       const kind = aliasKind(member);
       if (kind === "user") continue;
       if (kind === "host") legacyUserName(ctx, mp, member);
-      else if (kind === "group") ctx.error(mp, `${mp}: groups cannot contain groups (Headscale rejects nesting); list the members of ${q(member)} here instead`);
+      else if (kind === "group")
+        ctx.error(mp, `${mp}: groups cannot contain groups (Headscale rejects nesting); list the members of ${q(member)} here instead`);
       else ctx.error(mp, `${mp}: ${q(member)} cannot be a group member; groups contain only users, written with "@" (e.g. "alice@")`);
     }
   }

@@ -12,7 +12,10 @@ export function checkAcl(ctx: Ctx, p: string, rule: Entry): void {
     const ap = at(p, "action");
     ctx.report(ap, ctx.dialect.aclActionOptional ? "warning" : "error", `${ap}: missing (Headscale before 0.29 rejects the rule); add "action": "accept"`);
   } else if (rule.action !== "accept") {
-    ctx.error(at(p, "action"), `${at(p, "action")}: ${describe(rule.action)} is not supported; Headscale rules only "accept" (everything not accepted is denied), so write "action": "accept" or remove the rule`);
+    ctx.error(
+      at(p, "action"),
+      `${at(p, "action")}: ${describe(rule.action)} is not supported; Headscale rules only "accept" (everything not accepted is denied), so write "action": "accept" or remove the rule`,
+    );
   }
   const proto = checkProto(ctx, at(p, "proto"), rule.proto);
   if (rule.src === undefined) ctx.warn(at(p, "src"), `${at(p, "src")}: missing, so the rule matches nothing; add "src": [...]`);
@@ -26,7 +29,10 @@ export function checkAcl(ctx: Ctx, p: string, rule: Entry): void {
     // 0.27 and 0.28 compare the protocol as written, so "6" is not "tcp" there.
     const numeric = String(rule.proto);
     if (ctx.dialect.portsNeedNamedProto && /^\d+$/.test(numeric) && PORTED_PROTOCOLS.includes(proto)) {
-      ctx.error(at(p, "proto"), `${at(p, "proto")}: Headscale ${ctx.version} allows ports only with protocols written by name; write "proto": ${q(proto)} instead of ${numeric}`);
+      ctx.error(
+        at(p, "proto"),
+        `${at(p, "proto")}: Headscale ${ctx.version} allows ports only with protocols written by name; write "proto": ${q(proto)} instead of ${numeric}`,
+      );
       break;
     }
     if (!PORTED_PROTOCOLS.includes(proto)) {
@@ -81,7 +87,10 @@ function sshSrcDstRules(ctx: Ctx, p: string, src: unknown, dst: unknown): void {
     if (aliasKind(d) === "user") {
       if (tagged) ctx.error(dp, `${dp}: tagged sources cannot SSH to user-owned devices (${q(d)}); use tags or "autogroup:tagged" as destinations instead`);
       else if (userGroups || users.size !== 1 || !users.has(d)) {
-        ctx.error(dp, `${dp}: a user destination (${q(d)}) allows only that same user as the source; use "autogroup:self" for "each user to their own devices", or tag the target devices`);
+        ctx.error(
+          dp,
+          `${dp}: a user destination (${q(d)}) allows only that same user as the source; use "autogroup:self" for "each user to their own devices", or tag the target devices`,
+        );
       }
     } else if ((d === "autogroup:self" || d === "autogroup:member") && tagged) {
       ctx.error(dp, `${dp}: tagged sources cannot SSH to ${q(d)} (user-owned devices); remove the tags from "src" or target tagged devices instead`);

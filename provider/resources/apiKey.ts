@@ -9,13 +9,21 @@ import { durationHelp, resolveTime } from "./duration.js";
 import { durationProblems, expirationProblems, isPast, rotationDue } from "./expiry.js";
 
 const args = z.object({
-  expiration: field(z.string().optional(), { description: 'When the key expires: a duration from creation ("90d") or an RFC 3339 time. Default "90d". A change creates a new key.', forcesReplacement: true }),
+  expiration: field(z.string().optional(), {
+    description: 'When the key expires: a duration from creation ("90d") or an RFC 3339 time. Default "90d". A change creates a new key.',
+    forcesReplacement: true,
+  }),
   rotateBefore: field(z.string().optional(), {
-    description: 'Replace the key on the next apply once less than this duration ("14d") is left before it expires; the new key is created before the old one is expired and deleted.',
+    description:
+      'Replace the key on the next apply once less than this duration ("14d") is left before it expires; the new key is created before the old one is expired and deleted.',
   }),
 });
 const state = args.extend({
-  key: field(z.string(), { description: "The secret API key (shown once by Headscale; kept encrypted/sensitive).", computed: true, secret: true }),
+  key: field(z.string(), {
+    description: "The secret API key (shown once by Headscale; kept encrypted/sensitive).",
+    computed: true,
+    secret: true,
+  }),
   prefix: field(z.string(), { description: "Non-secret prefix identifying the key in `headscale apikeys list`.", computed: true }),
   keyId: field(z.string().optional(), { description: "Headscale's key id (known after the first refresh).", computed: true }),
   expiresAt: field(z.string(), { description: "Absolute expiry (RFC 3339).", computed: true }),

@@ -57,7 +57,7 @@ function format(p: Parsed): string {
   const groups = Array.from({ length: 8 }, (_, i) => Number((p.value >> BigInt(112 - 16 * i)) & 0xffffn));
   // RFC 5952: compress the longest run (≥ 2) of zero groups, the first one on a tie.
   let best = { at: -1, len: 1 };
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
     if (j - i > best.len) best = { at: i, len: j - i };

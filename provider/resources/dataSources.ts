@@ -13,7 +13,14 @@ const userShape = z.object({
   provider: field(z.string(), { description: "Identity provider (oidc) or empty for local users.", computed: true }),
   createdAt: field(z.string(), { description: "Creation time.", computed: true }),
 });
-const toUser = (u: ApiUser): z.infer<typeof userShape> => ({ userId: u.id, name: u.name, displayName: u.displayName, email: u.email, provider: u.provider, createdAt: u.createdAt ?? "" });
+const toUser = (u: ApiUser): z.infer<typeof userShape> => ({
+  userId: u.id,
+  name: u.name,
+  displayName: u.displayName,
+  email: u.email,
+  provider: u.provider,
+  createdAt: u.createdAt ?? "",
+});
 
 const nodeShape = z.object({
   nodeId: field(z.string(), { description: "Numeric node id.", computed: true }),
@@ -80,7 +87,10 @@ export const NodesLookup = defineDataSource({
   result: nodesArgs.extend({ nodes: field(z.array(nodeShape), { description: "Matching nodes.", computed: true }) }),
   async read(ctx, f) {
     const nodes = (await ctx.lists.nodes()).filter(
-      (n) => (f.user === undefined || n.user?.name === f.user) && (f.tag === undefined || n.tags.includes(f.tag)) && (f.name === undefined || n.givenName === f.name || n.name === f.name),
+      (n) =>
+        (f.user === undefined || n.user?.name === f.user) &&
+        (f.tag === undefined || n.tags.includes(f.tag)) &&
+        (f.name === undefined || n.givenName === f.name || n.name === f.name),
     );
     return { ...f, nodes: nodes.map(toNode) };
   },
@@ -116,7 +126,12 @@ export const PreAuthKeysLookup = defineDataSource({
   result: preAuthKeysArgs.extend({ keys: field(z.array(preAuthKeyShape), { description: "Matching keys.", computed: true }) }),
   async read(ctx, f) {
     const user = f.user === undefined ? undefined : await findUser(ctx, f.user);
-    if (f.user !== undefined && !user) throw new HeadscaleError({ kind: "not_found", operation: `look up pre-auth keys of "${f.user}"`, hint: "no user has that name or id" });
+    if (f.user !== undefined && !user)
+      throw new HeadscaleError({
+        kind: "not_found",
+        operation: `look up pre-auth keys of "${f.user}"`,
+        hint: "no user has that name or id",
+      });
     const keys = (await ctx.lists.preAuthKeys()).filter((k) => !user || k.user?.id === user.id);
     return { ...f, keys: keys.map(toPreAuthKey) };
   },
@@ -129,7 +144,13 @@ const apiKeyShape = z.object({
   createdAt: field(z.string(), { description: "Creation time.", computed: true }),
   lastSeen: field(z.string(), { description: "Last use.", computed: true }),
 });
-const toApiKey = (k: ApiKey): z.infer<typeof apiKeyShape> => ({ keyId: k.id, prefix: k.prefix, expiresAt: k.expiration ?? "", createdAt: k.createdAt ?? "", lastSeen: k.lastSeen ?? "" });
+const toApiKey = (k: ApiKey): z.infer<typeof apiKeyShape> => ({
+  keyId: k.id,
+  prefix: k.prefix,
+  expiresAt: k.expiration ?? "",
+  createdAt: k.createdAt ?? "",
+  lastSeen: k.lastSeen ?? "",
+});
 export const ApiKeysLookup = defineDataSource({
   name: "ApiKeys",
   description: "Admin API keys on the server (prefixes and times; the secrets are never readable).",

@@ -50,10 +50,7 @@ export interface DiffResult {
   reasons?: Record<string, Message>;
 }
 
-export interface ResourceDeclaration<
-  Args extends z.ZodObject = z.ZodObject,
-  State extends z.ZodObject = z.ZodObject,
-> {
+export interface ResourceDeclaration<Args extends z.ZodObject = z.ZodObject, State extends z.ZodObject = z.ZodObject> {
   /** PascalCase; Terraform type is headscale_<snake_case>. */
   name: string;
   description: string;
@@ -117,6 +114,8 @@ export function defineResource<Args extends z.ZodObject, State extends z.ZodObje
 }
 
 /** Declares a data source: `read` sees its typed args, and callers get a typed result. */
-export function defineDataSource<Args extends z.ZodObject, Result extends z.ZodObject>(d: DataSourceDeclaration<Args, Result>): DataSourceDeclaration<Args, Result> {
+export function defineDataSource<Args extends z.ZodObject, Result extends z.ZodObject>(
+  d: DataSourceDeclaration<Args, Result>,
+): DataSourceDeclaration<Args, Result> {
   return d;
 }

@@ -25,7 +25,12 @@ export function sameField(meta: FieldMeta | undefined, olds: unknown, news: unkn
 }
 
 /** The diff the metadata implies: every input compared by its own rule; forcesReplacement → replace. */
-export function derivedDiff(args: z.ZodObject, olds: Record<string, unknown>, news: Record<string, unknown>, replaceOrder: ResourceDeclaration["replaceOrder"]): DiffResult {
+export function derivedDiff(
+  args: z.ZodObject,
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  replaceOrder: ResourceDeclaration["replaceOrder"],
+): DiffResult {
   const updates: string[] = [];
   const replaces: string[] = [];
   for (const [key, schema] of Object.entries(args.shape as Record<string, z.ZodType>)) {
@@ -40,7 +45,13 @@ export function derivedDiff(args: z.ZodObject, olds: Record<string, unknown>, ne
 }
 
 /** The change from stored state to new inputs: derived from the metadata, then the declaration's own rules. */
-export async function planChange(decl: ResourceDeclaration, ctx: Context, id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<DiffResult> {
+export async function planChange(
+  decl: ResourceDeclaration,
+  ctx: Context,
+  id: string,
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): Promise<DiffResult> {
   const derived = derivedDiff(decl.args, olds, news, decl.replaceOrder);
   return decl.diff ? decl.diff(ctx, id, olds, news, derived) : derived;
 }

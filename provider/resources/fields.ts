@@ -66,7 +66,8 @@ export function unwrap(schema: z.ZodType): z.ZodType {
   for (;;) {
     const def = internals(schema).def;
     if (WRAPPERS.has(def.type) && def.innerType) schema = def.innerType;
-    else if (def.type === "pipe" && def.in) schema = def.in; // the input side: what users write
+    else if (def.type === "pipe" && def.in)
+      schema = def.in; // the input side: what users write
     else if (def.type === "lazy" && def.getter) schema = def.getter();
     else return schema;
   }
@@ -115,7 +116,10 @@ export function fieldType(schema: z.ZodType, where: string): FieldType {
     case "record":
       return { kind: "map", element: fieldType(def.valueType!, `${where}{}`) };
     case "object":
-      return { kind: "object", fields: Object.fromEntries(Object.entries(def.shape ?? {}).map(([k, s]) => [k, fieldType(s, `${where}.${k}`)])) };
+      return {
+        kind: "object",
+        fields: Object.fromEntries(Object.entries(def.shape ?? {}).map(([k, s]) => [k, fieldType(s, `${where}.${k}`)])),
+      };
     case "union": {
       const types = (def.options ?? []).map((o) => fieldType(o, where));
       const first = types[0];
@@ -181,7 +185,12 @@ export function resourceFields(d: { args: z.ZodObject; state: z.ZodObject }): Fi
 
 /** The fields of a data source: its args, then its results; a field that is both is an input the lookup fills in when left out. */
 export function dataSourceFields(d: { args: z.ZodObject; result: z.ZodObject }): FieldSource[] {
-  const sources: FieldSource[] = Object.entries(shapeOf(d.args)).map(([key, schema]) => ({ key, schema, meta: metaOf(schema), input: true }));
+  const sources: FieldSource[] = Object.entries(shapeOf(d.args)).map(([key, schema]) => ({
+    key,
+    schema,
+    meta: metaOf(schema),
+    input: true,
+  }));
   for (const [key, schema] of Object.entries(shapeOf(d.result))) {
     const arg = sources.find((s) => s.key === key);
     if (arg) arg.meta = { ...(arg.meta ?? metaOf(schema) ?? { description: "" }), defaulted: true };
@@ -191,4 +200,5 @@ export function dataSourceFields(d: { args: z.ZodObject; result: z.ZodObject }):
 }
 
 /** Every field of an object as an input (a provider's settings block). */
-export const inputFields = (o: z.ZodObject): FieldSource[] => Object.entries(shapeOf(o)).map(([key, schema]) => ({ key, schema, meta: metaOf(schema), input: true }));
+export const inputFields = (o: z.ZodObject): FieldSource[] =>
+  Object.entries(shapeOf(o)).map(([key, schema]) => ({ key, schema, meta: metaOf(schema), input: true }));

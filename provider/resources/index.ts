@@ -17,9 +17,34 @@ export { createContext } from "./context.js";
 export { planChange, derivedDiff, sameField } from "./diffing.js";
 export * from "./fields.js";
 export { containsUnknown, knownArgs, plannedArgs, type ArgIssue, type PreparedArgs } from "./prepare.js";
-export { connect, providerSettings, resolveSettings, settingDescription, settingNamed, settingsSchema, SettingsProblems, type SettingDeclaration, type Settings, type SettingValues } from "./settings.js";
+export {
+  connect,
+  providerSettings,
+  resolveSettings,
+  settingDescription,
+  settingNamed,
+  settingsSchema,
+  SettingsProblems,
+  type SettingDeclaration,
+  type Settings,
+  type SettingValues,
+} from "./settings.js";
 // What frontends render and report, so they need not reach into the client or the policy package.
-export { declarationSpelling, errorMessage, HeadscaleError, isNotFound, redact, ref, render, text, type AdoptWays, type Message, type Ref, type Spelling, type Text } from "../client/index.js";
+export {
+  declarationSpelling,
+  errorMessage,
+  HeadscaleError,
+  isNotFound,
+  redact,
+  ref,
+  render,
+  text,
+  type AdoptWays,
+  type Message,
+  type Ref,
+  type Spelling,
+  type Text,
+} from "../client/index.js";
 export { policyToText, type PolicyObject } from "../policy/index.js";
 export { storedText } from "./policyText.js";
 export type { ApiKey as ServerApiKey, Node as ServerNode, PreAuthKey as ServerPreAuthKey, User as ServerUser } from "../client/index.js";

@@ -23,7 +23,13 @@ export function tagProblems(tags: string[], fieldName: string): Problem[] {
  * Tags missing from tagOwners. Checked against `policyText` when given (a policy planned in the same run),
  * else against the live policy.
  */
-export async function checkTagsDefined(ctx: Context, tags: string[], fieldName: string, policyText?: string, opts: { fresh?: boolean } = {}): Promise<Problem[]> {
+export async function checkTagsDefined(
+  ctx: Context,
+  tags: string[],
+  fieldName: string,
+  policyText?: string,
+  opts: { fresh?: boolean } = {},
+): Promise<Problem[]> {
   let current = policyText;
   let source: Message = text`the policy given in \`${ref.field("policy")}\``;
   if (current === undefined) {

@@ -39,7 +39,14 @@ export async function createSurvivingLostAnswer<R, T>(
     } catch (e) {
       if (!(e instanceof HeadscaleError) || !e.mayHaveBeenPerformed) throw e;
       const looked = attempt < ATTEMPTS ? await lookFor(find) : undefined;
-      if (!looked) throw new HeadscaleError({ kind: e.kind, operation: e.operation, ...(e.status ? { status: e.status } : {}), ...(e.serverMessage ? { serverMessage: e.serverMessage } : {}), hint: text`${e.hint ? text`${e.hint}. ` : ""}The server may have created ${what} before the answer was lost, and could not be asked afterwards` });
+      if (!looked)
+        throw new HeadscaleError({
+          kind: e.kind,
+          operation: e.operation,
+          ...(e.status ? { status: e.status } : {}),
+          ...(e.serverMessage ? { serverMessage: e.serverMessage } : {}),
+          hint: text`${e.hint ? text`${e.hint}. ` : ""}The server may have created ${what} before the answer was lost, and could not be asked afterwards`,
+        });
       if ("found" in looked) {
         const taken = await onFound(looked.found);
         if (taken !== SEND_AGAIN) {

@@ -12,15 +12,27 @@ const sameExpiry = (a: string | undefined, b: string | undefined) =>
   a === b || (a !== undefined && b !== undefined && a !== "never" && b !== "never" && new Date(a).getTime() === new Date(b).getTime());
 
 const args = z.object({
-  nodeId: field(z.string().optional(), { description: text`Numeric id of the node. Set this or ${ref.field("nodeName")}.`, forcesReplacement: true }),
-  nodeName: field(z.string().optional(), { description: text`Hostname (or current given name) of the node. Set this or ${ref.field("nodeId")}. Select by hostname when ${ref.field("givenName")} renames the node.`, forcesReplacement: true }),
-  waitFor: field(z.string().optional(), { description: text`How long to wait for a node named ${ref.field("nodeName")} to appear (e.g. "2m") when it is still joining. Default "0s".` }),
-  givenName: field(z.string().optional(), { description: 'The node\'s given name (its MagicDNS label): lowercase letters, digits and "-", at most 63. Default: leave the name as it is.' }),
+  nodeId: field(z.string().optional(), {
+    description: text`Numeric id of the node. Set this or ${ref.field("nodeName")}.`,
+    forcesReplacement: true,
+  }),
+  nodeName: field(z.string().optional(), {
+    description: text`Hostname (or current given name) of the node. Set this or ${ref.field("nodeId")}. Select by hostname when ${ref.field("givenName")} renames the node.`,
+    forcesReplacement: true,
+  }),
+  waitFor: field(z.string().optional(), {
+    description: text`How long to wait for a node named ${ref.field("nodeName")} to appear (e.g. "2m") when it is still joining. Default "0s".`,
+  }),
+  givenName: field(z.string().optional(), {
+    description: 'The node\'s given name (its MagicDNS label): lowercase letters, digits and "-", at most 63. Default: leave the name as it is.',
+  }),
   keyExpiry: field(z.string().optional(), {
     description: 'When the node\'s key expires: "never" (Headscale 0.29+) or an RFC 3339 time (0.27.1+). Default: leave it as it is.',
     equivalent: (a, b) => sameExpiry(a as string, b as string),
   }),
-  deleteOnDestroy: field(z.boolean().optional(), { description: "Delete the node from Headscale when this resource is destroyed (decommission). Default false: the node stays." }),
+  deleteOnDestroy: field(z.boolean().optional(), {
+    description: "Delete the node from Headscale when this resource is destroyed (decommission). Default false: the node stays.",
+  }),
 });
 const state = args.extend({
   resolvedNodeId: field(z.string(), { description: "Id of the node.", computed: true }),
@@ -58,7 +70,8 @@ function toState(a: Args, n: ApiNode): State {
 async function converge(ctx: Context, id: string, current: { givenName: string; expiry: string }, a: Args): Promise<ApiNode | undefined> {
   let n: ApiNode | undefined;
   if (a.givenName !== undefined && a.givenName !== current.givenName) n = await ctx.client.renameNode(id, a.givenName);
-  if (a.keyExpiry !== undefined && !sameExpiry(a.keyExpiry, current.expiry)) n = await ctx.client.setNodeExpiry(id, a.keyExpiry === "never" ? "never" : new Date(a.keyExpiry));
+  if (a.keyExpiry !== undefined && !sameExpiry(a.keyExpiry, current.expiry))
+    n = await ctx.client.setNodeExpiry(id, a.keyExpiry === "never" ? "never" : new Date(a.keyExpiry));
   if (n) ctx.lists.invalidate("nodes");
   return n;
 }
@@ -66,12 +79,27 @@ async function converge(ctx: Context, id: string, current: { givenName: string; 
 async function keyExpiryProblems(ctx: Context, value: string): Promise<Problem[]> {
   const { caps, version } = await ctx.client.server();
   if (value === "never") {
-    return caps.nodeExpiryNever ? [] : [{ field: "keyExpiry", message: `Headscale ${version} cannot disable a node's key expiry (needs 0.29+): give an RFC 3339 time like "2030-01-01T00:00:00Z", or upgrade` }];
+    return caps.nodeExpiryNever
+      ? []
+      : [
+          {
+            field: "keyExpiry",
+            message: `Headscale ${version} cannot disable a node's key expiry (needs 0.29+): give an RFC 3339 time like "2030-01-01T00:00:00Z", or upgrade`,
+          },
+        ];
   }
   const at = /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : undefined;
-  if (!at || Number.isNaN(at.getTime())) return [{ field: "keyExpiry", message: `"${value}" is not "never" or an RFC 3339 time: write e.g. "2030-01-01T00:00:00Z" or "never"` }];
-  if (at.getTime() <= Date.now()) return [{ field: "keyExpiry", message: `"${value}" is in the past: that would expire the node now; give a future time or "never"` }];
-  if (!caps.nodeExpiryAt) return [{ field: "keyExpiry", message: text`Headscale ${version} can only expire a node now (a chosen time needs 0.27.1+): remove ${ref.field("keyExpiry")}, or upgrade` }];
+  if (!at || Number.isNaN(at.getTime()))
+    return [{ field: "keyExpiry", message: `"${value}" is not "never" or an RFC 3339 time: write e.g. "2030-01-01T00:00:00Z" or "never"` }];
+  if (at.getTime() <= Date.now())
+    return [{ field: "keyExpiry", message: `"${value}" is in the past: that would expire the node now; give a future time or "never"` }];
+  if (!caps.nodeExpiryAt)
+    return [
+      {
+        field: "keyExpiry",
+        message: text`Headscale ${version} can only expire a node now (a chosen time needs 0.27.1+): remove ${ref.field("keyExpiry")}, or upgrade`,
+      },
+    ];
   return [];
 }
 
@@ -93,7 +121,11 @@ export const Node = defineResource({
     problems.push(...selection);
     if (typeof a.givenName === "string") {
       const taken = (await ctx.lists.nodes()).find((n) => n.givenName === a.givenName && n.id !== node?.id);
-      if (taken && node) problems.push({ field: "givenName", message: `node ${nodeLabel(taken)} already has the name "${a.givenName}": names are unique, choose another` });
+      if (taken && node)
+        problems.push({
+          field: "givenName",
+          message: `node ${nodeLabel(taken)} already has the name "${a.givenName}": names are unique, choose another`,
+        });
     }
     return problems;
   },

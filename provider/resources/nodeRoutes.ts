@@ -13,24 +13,42 @@ import { durationProblems } from "./expiry.js";
 import { nodeLabel, plannedNode, resolveNode, selectorProblems } from "./nodes.js";
 
 const args = z.object({
-  nodeId: field(z.string().optional(), { description: text`Numeric id of the node. Set this or ${ref.field("nodeName")}.`, forcesReplacement: true }),
-  nodeName: field(z.string().optional(), { description: text`Name (given name or hostname) of the node, for nodes created elsewhere. Set this or ${ref.field("nodeId")}.`, forcesReplacement: true }),
-  waitFor: field(z.string().optional(), { description: text`How long to wait for a node named ${ref.field("nodeName")} to appear (e.g. "2m") when it is still joining. Default "0s".` }),
+  nodeId: field(z.string().optional(), {
+    description: text`Numeric id of the node. Set this or ${ref.field("nodeName")}.`,
+    forcesReplacement: true,
+  }),
+  nodeName: field(z.string().optional(), {
+    description: text`Name (given name or hostname) of the node, for nodes created elsewhere. Set this or ${ref.field("nodeId")}.`,
+    forcesReplacement: true,
+  }),
+  waitFor: field(z.string().optional(), {
+    description: text`How long to wait for a node named ${ref.field("nodeName")} to appear (e.g. "2m") when it is still joining. Default "0s".`,
+  }),
   routes: field(z.array(z.string()).optional(), {
-    description: 'Subnet routes to approve, as CIDRs ("10.0.0.0/24", "fd00::/64"; a set: order and duplicates do not matter). Checked at preview: syntax, prefix length, no host bits.',
+    description:
+      'Subnet routes to approve, as CIDRs ("10.0.0.0/24", "fd00::/64"; a set: order and duplicates do not matter). Checked at preview: syntax, prefix length, no host bits.',
     set: true,
   }),
-  exitNode: field(z.boolean().optional(), { description: "Approve the node as an exit node (0.0.0.0/0 and ::/0, which Headscale approves together). Default false." }),
+  exitNode: field(z.boolean().optional(), {
+    description: "Approve the node as an exit node (0.0.0.0/0 and ::/0, which Headscale approves together). Default false.",
+  }),
   waitForAdvertised: field(z.string().optional(), {
-    description: 'Before approving, wait up to this long ("2m") for the node to advertise every route, and fail if it does not: a router that is still starting is not approved for routes it never serves. Default: approve at once.',
+    description:
+      'Before approving, wait up to this long ("2m") for the node to advertise every route, and fail if it does not: a router that is still starting is not approved for routes it never serves. Default: approve at once.',
   }),
 });
 const state = args.extend({
   resolvedNodeId: field(z.string(), { description: "Id of the node the routes are approved on.", computed: true }),
   givenName: field(z.string(), { description: "The node's name.", computed: true }),
   approvedRoutes: field(z.array(z.string()), { description: "Every route approved on the node now (canonical, sorted).", computed: true }),
-  advertisedRoutes: field(z.array(z.string()), { description: "The routes the node advertises (`tailscale up --advertise-routes`, `--advertise-exit-node`).", computed: true }),
-  servedRoutes: field(z.array(z.string()), { description: "Routes advertised and approved: what the node serves to the tailnet.", computed: true }),
+  advertisedRoutes: field(z.array(z.string()), {
+    description: "The routes the node advertises (`tailscale up --advertise-routes`, `--advertise-exit-node`).",
+    computed: true,
+  }),
+  servedRoutes: field(z.array(z.string()), {
+    description: "Routes advertised and approved: what the node serves to the tailnet.",
+    computed: true,
+  }),
 });
 type Args = z.infer<typeof args>;
 type State = z.infer<typeof state>;
@@ -92,12 +110,16 @@ async function autoApproved(ctx: Context, routes: string[]): Promise<string[]> {
 
 export const NodeRoutes = defineResource({
   name: "NodeRoutes",
-  description: "The approved routes (subnet routes, exit node) of a node. Routes approved outside are drift and repaired; destroy removes only the routes this resource approved.",
+  description:
+    "The approved routes (subnet routes, exit node) of a node. Routes approved outside are drift and repaired; destroy removes only the routes this resource approved.",
   args,
   state,
 
   async check(ctx, a, olds) {
-    const problems: Problem[] = [...selectorProblems(a, "to approve routes on"), ...durationProblems(typeof a.waitForAdvertised === "string" ? a.waitForAdvertised : undefined, "waitForAdvertised")];
+    const problems: Problem[] = [
+      ...selectorProblems(a, "to approve routes on"),
+      ...durationProblems(typeof a.waitForAdvertised === "string" ? a.waitForAdvertised : undefined, "waitForAdvertised"),
+    ];
     const routes = isUnknown(a.routes) ? undefined : (a.routes ?? []);
     for (const r of routes ?? []) {
       const c = canonicalRoute(r);
@@ -120,7 +142,11 @@ export const NodeRoutes = defineResource({
     }
     const auto = await autoApproved(ctx, want);
     if (auto.length > 0) {
-      problems.push({ field: "routes", severity: "warning", message: `the policy's autoApprovers also approve ${auto.join(", ")}: two sources of truth for these routes (remove them from autoApprovers or from this resource)` });
+      problems.push({
+        field: "routes",
+        severity: "warning",
+        message: `the policy's autoApprovers also approve ${auto.join(", ")}: two sources of truth for these routes (remove them from autoApprovers or from this resource)`,
+      });
     }
     return problems;
   },
@@ -193,6 +219,9 @@ export const NodeRoutes = defineResource({
     const node = await resolveNode(ctx, selector);
     const approved = normalRoutes(node.approvedRoutes);
     const exitNode = approved.some(isExitRoute);
-    return { id: node.id, state: toState({ ...selector, routes: approved.filter((r) => !isExitRoute(r)), ...(exitNode ? { exitNode } : {}) }, node) };
+    return {
+      id: node.id,
+      state: toState({ ...selector, routes: approved.filter((r) => !isExitRoute(r)), ...(exitNode ? { exitNode } : {}) }, node),
+    };
   },
 });

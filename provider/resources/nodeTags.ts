@@ -9,11 +9,23 @@ import { matchesName, resolveNode } from "./nodes.js";
 import { checkTagsDefined, tagProblems } from "./lookups.js";
 
 const args = z.object({
-  nodeId: field(z.string().optional(), { description: text`Numeric id of the node. Set this or ${ref.field("nodeName")}.`, forcesReplacement: true }),
-  nodeName: field(z.string().optional(), { description: text`Name (given name or hostname) of the node, for nodes created elsewhere. Set this or ${ref.field("nodeId")}.`, forcesReplacement: true }),
-  waitFor: field(z.string().optional(), { description: text`How long to wait for a node named ${ref.field("nodeName")} to appear (e.g. "2m") when it is still joining. Default "0s".` }),
+  nodeId: field(z.string().optional(), {
+    description: text`Numeric id of the node. Set this or ${ref.field("nodeName")}.`,
+    forcesReplacement: true,
+  }),
+  nodeName: field(z.string().optional(), {
+    description: text`Name (given name or hostname) of the node, for nodes created elsewhere. Set this or ${ref.field("nodeId")}.`,
+    forcesReplacement: true,
+  }),
+  waitFor: field(z.string().optional(), {
+    description: text`How long to wait for a node named ${ref.field("nodeName")} to appear (e.g. "2m") when it is still joining. Default "0s".`,
+  }),
   tags: field(z.array(z.string()), { description: "The node's tags (a set; each must be defined in the policy's tagOwners).", set: true }),
-  policy: field(z.string().optional(), { description: "Policy text whose tagOwners must define the tags (pass a Policy resource's `policy` output when it is created in the same run). Default: the live policy.", checkOnly: true }),
+  policy: field(z.string().optional(), {
+    description:
+      "Policy text whose tagOwners must define the tags (pass a Policy resource's `policy` output when it is created in the same run). Default: the live policy.",
+    checkOnly: true,
+  }),
 });
 const state = args.extend({
   resolvedNodeId: field(z.string(), { description: "Id of the node the tags are set on.", computed: true }),
@@ -34,12 +46,23 @@ export const NodeTags = defineResource({
 
   async check(ctx, a, olds) {
     const problems: Problem[] = [];
-    if (a.nodeId === undefined && a.nodeName === undefined) problems.push({ field: "nodeId", message: text`set ${ref.field("nodeId")} or ${ref.field("nodeName")} to say which node to tag` });
-    if (typeof a.nodeId === "string" && typeof a.nodeName === "string") problems.push({ field: "nodeName", message: text`set ${ref.field("nodeId")} or ${ref.field("nodeName")}, not both` });
-    if (typeof a.nodeId === "string" && !/^\d+$/.test(a.nodeId)) problems.push({ field: "nodeId", message: text`"${a.nodeId}" is not a node id (a number); to select by name use ${ref.field("nodeName")}` });
-    if (typeof a.waitFor === "string" && parseDuration(a.waitFor) === undefined) problems.push({ field: "waitFor", message: `"${a.waitFor}" is not a duration: ${durationHelp}` });
+    if (a.nodeId === undefined && a.nodeName === undefined)
+      problems.push({ field: "nodeId", message: text`set ${ref.field("nodeId")} or ${ref.field("nodeName")} to say which node to tag` });
+    if (typeof a.nodeId === "string" && typeof a.nodeName === "string")
+      problems.push({ field: "nodeName", message: text`set ${ref.field("nodeId")} or ${ref.field("nodeName")}, not both` });
+    if (typeof a.nodeId === "string" && !/^\d+$/.test(a.nodeId))
+      problems.push({
+        field: "nodeId",
+        message: text`"${a.nodeId}" is not a node id (a number); to select by name use ${ref.field("nodeName")}`,
+      });
+    if (typeof a.waitFor === "string" && parseDuration(a.waitFor) === undefined)
+      problems.push({ field: "waitFor", message: `"${a.waitFor}" is not a duration: ${durationHelp}` });
     if (isUnknown(a.tags)) return problems;
-    if (a.tags.length === 0) problems.push({ field: "tags", message: "give at least one tag: Headscale 0.28+ cannot remove all tags from a node (to stop managing them, remove the resource)" });
+    if (a.tags.length === 0)
+      problems.push({
+        field: "tags",
+        message: "give at least one tag: Headscale 0.28+ cannot remove all tags from a node (to stop managing them, remove the resource)",
+      });
     problems.push(...tagProblems(a.tags, "tags"));
     if (problems.length > 0) return problems;
     if (!isUnknown(a.policy)) problems.push(...(await checkTagsDefined(ctx, a.tags, "tags", a.policy)));
@@ -47,15 +70,29 @@ export const NodeTags = defineResource({
     if (typeof a.nodeName === "string" && a.waitFor === undefined && olds?.nodeName !== a.nodeName) {
       const nodes = await ctx.lists.nodes();
       if (!nodes.some((n) => matchesName(n, a.nodeName as string))) {
-        const known = nodes.slice(0, 10).map((n) => n.givenName || n.name).join(", ") || "none";
-        problems.push({ field: "nodeName", message: text`no node is named "${a.nodeName}" (nodes now: ${known}${nodes.length > 10 ? ", …" : ""}): fix the name, or set ${ref.field("waitFor")} (e.g. "2m") if the node is still joining` });
+        const known =
+          nodes
+            .slice(0, 10)
+            .map((n) => n.givenName || n.name)
+            .join(", ") || "none";
+        problems.push({
+          field: "nodeName",
+          message: text`no node is named "${a.nodeName}" (nodes now: ${known}${nodes.length > 10 ? ", …" : ""}): fix the name, or set ${ref.field("waitFor")} (e.g. "2m") if the node is still joining`,
+        });
       }
     }
     if (typeof a.nodeId === "string") {
       const nodes = await ctx.lists.nodes();
       if (!nodes.some((n) => n.id === a.nodeId)) {
-        const known = nodes.slice(0, 10).map((n) => `${n.givenName || n.name} (${n.id})`).join(", ") || "none";
-        problems.push({ field: "nodeId", message: text`no node has id ${a.nodeId}: use the id of an existing node (nodes now: ${known}${nodes.length > 10 ? ", …" : ""}), or select it by ${ref.field("nodeName")}` });
+        const known =
+          nodes
+            .slice(0, 10)
+            .map((n) => `${n.givenName || n.name} (${n.id})`)
+            .join(", ") || "none";
+        problems.push({
+          field: "nodeId",
+          message: text`no node has id ${a.nodeId}: use the id of an existing node (nodes now: ${known}${nodes.length > 10 ? ", …" : ""}), or select it by ${ref.field("nodeName")}`,
+        });
       }
     }
     return problems;
@@ -96,6 +133,9 @@ export const NodeTags = defineResource({
 
   async import(ctx, importId) {
     const node = await resolveNode(ctx, /^\d+$/.test(importId) ? { nodeId: importId } : { nodeName: importId });
-    return { id: node.id, state: toState({ ...(/^\d+$/.test(importId) ? { nodeId: importId } : { nodeName: importId }), tags: node.tags }, node) };
+    return {
+      id: node.id,
+      state: toState({ ...(/^\d+$/.test(importId) ? { nodeId: importId } : { nodeName: importId }), tags: node.tags }, node),
+    };
   },
 });

@@ -13,7 +13,10 @@ import { compositionProblems, composed, desiredText, fragmentsEqual, inputsKnown
 export const POLICY_ID = "policy";
 
 const args = z.object({
-  policy: field(z.string().optional(), { description: "The policy as HuJSON text (comments are kept on the server). Optional when fragments are given.", equivalent: (a, b) => policiesEqual(String(a), String(b)) }),
+  policy: field(z.string().optional(), {
+    description: "The policy as HuJSON text (comments are kept on the server). Optional when fragments are given.",
+    equivalent: (a, b) => policiesEqual(String(a), String(b)),
+  }),
   fragments: field(z.record(z.string(), z.string()).optional(), {
     description:
       "Parts of the policy by name, each HuJSON text with only the sections it contributes (e.g. one team's groups, one service's acls). Merged with policy into the one text written: sections in Headscale's order, fragments by name, each fragment's entries under a comment naming it. A name defined differently by two sources fails the preview/plan naming both; a reference nobody defines names the source it is in.",
@@ -24,19 +27,23 @@ const args = z.object({
       "Replace a policy this resource did not write: on the first apply, a non-empty policy already on the server; on later applies, a policy changed outside since this resource last wrote it. Default false: the apply fails, shows the change and how to keep it. Changing it alone plans no change; remove it after that apply, or the guard stays off.",
     checkOnly: true,
   }),
-  resetOnDestroy: field(z.boolean().optional(), { description: "On destroy, clear the server's policy. Default false: the policy stays as it is." }),
+  resetOnDestroy: field(z.boolean().optional(), {
+    description: "On destroy, clear the server's policy. Default false: the policy stays as it is.",
+  }),
 });
 const state = args.extend({
   updatedAt: field(z.string().optional(), { description: "When the server last stored the policy.", computed: true }),
   writtenPolicy: field(z.string().optional(), {
-    description: "The text this resource last wrote (policy merged with fragments). A refresh leaves it alone: the next apply compares it with the server's policy and refuses to discard a change made outside (see overwrite).",
+    description:
+      "The text this resource last wrote (policy merged with fragments). A refresh leaves it alone: the next apply compares it with the server's policy and refuses to discard a change made outside (see overwrite).",
     computed: true,
   }),
   access: field(z.record(z.string(), z.string()).optional(), { description: ACCESS_DESCRIPTION, computed: true }),
 });
 type State = z.infer<typeof state>;
 
-const FILE_MODE = "the server runs with `policy.mode: file`, so the policy cannot be managed through the API: set `policy.mode: database` in Headscale's config";
+const FILE_MODE =
+  "the server runs with `policy.mode: file`, so the policy cannot be managed through the API: set `policy.mode: database` in Headscale's config";
 
 /** Headscale 0.29+ runs the policy's `tests` against live nodes: a test about a user or tag with no nodes fails. */
 function explainServerRejection(version: string, message: string): string {
@@ -90,7 +97,13 @@ export const Policy = defineResource({
   },
 
   // Terraform passes the state, Pulumi the previous inputs: both hold the policy and fragments.
-  predict: (ctx, a, olds) => predictPolicyAccess(ctx, inputsKnown(a) ? storedText(a as { policy?: string; fragments?: Record<string, string> }) : undefined, olds && storedText(olds as { policy?: string; fragments?: Record<string, string> }), olds?.access),
+  predict: (ctx, a, olds) =>
+    predictPolicyAccess(
+      ctx,
+      inputsKnown(a) ? storedText(a as { policy?: string; fragments?: Record<string, string> }) : undefined,
+      olds && storedText(olds as { policy?: string; fragments?: Record<string, string> }),
+      olds?.access,
+    ),
 
   async diff(_ctx, _id, olds, news, derived) {
     if (!derived.updates.includes("policy") && !derived.updates.includes("fragments")) return derived;
@@ -163,9 +176,17 @@ export const Policy = defineResource({
   },
 
   async import(ctx, importId) {
-    if (importId !== POLICY_ID) throw new HeadscaleError({ kind: "invalid_argument", operation: `import policy "${importId}"`, hint: `the policy's import id is "${POLICY_ID}"` });
+    if (importId !== POLICY_ID)
+      throw new HeadscaleError({
+        kind: "invalid_argument",
+        operation: `import policy "${importId}"`,
+        hint: `the policy's import id is "${POLICY_ID}"`,
+      });
     const live = await ctx.client.getPolicy();
     if (live.text.trim() === "") throw new HeadscaleError({ kind: "not_found", operation: "import policy", hint: "the server has no policy to import" });
-    return { id: POLICY_ID, state: { policy: live.text, writtenPolicy: live.text, ...(live.updatedAt ? { updatedAt: live.updatedAt } : {}) } };
+    return {
+      id: POLICY_ID,
+      state: { policy: live.text, writtenPolicy: live.text, ...(live.updatedAt ? { updatedAt: live.updatedAt } : {}) },
+    };
   },
 });

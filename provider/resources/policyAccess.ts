@@ -1,7 +1,16 @@
 // What a policy does to access between the nodes that exist, for the Policy resource: the `access` output
 // predicted at preview/plan, and the policy's `tests` run locally where the server cannot run them.
 import type { Capabilities, Node } from "../client/index.js";
-import { describeTestFailures, effectiveAccess, parsePolicyText, policiesEqual, runPolicyTests, withoutTopLevelSection, type InventoryNode, type PolicyDialect } from "../policy/index.js";
+import {
+  describeTestFailures,
+  effectiveAccess,
+  parsePolicyText,
+  policiesEqual,
+  runPolicyTests,
+  withoutTopLevelSection,
+  type InventoryNode,
+  type PolicyDialect,
+} from "../policy/index.js";
 import type { Context, Problem } from "./declaration.js";
 
 export const ACCESS_DESCRIPTION =
@@ -11,7 +20,15 @@ export const ACCESS_DESCRIPTION =
 export function inventoryNode(n: Node): InventoryNode {
   return {
     name: n.givenName || n.name || `node-${n.id}`,
-    ...(n.user ? { user: { name: n.user.name, ...(n.user.email ? { email: n.user.email } : {}), ...(n.user.providerId ? { providerId: n.user.providerId } : {}) } } : {}),
+    ...(n.user
+      ? {
+          user: {
+            name: n.user.name,
+            ...(n.user.email ? { email: n.user.email } : {}),
+            ...(n.user.providerId ? { providerId: n.user.providerId } : {}),
+          },
+        }
+      : {}),
     tags: n.tags,
     addresses: n.ipAddresses,
   };
@@ -45,9 +62,15 @@ export async function predictAccess(ctx: Context, policyText: string): Promise<R
  * The `access` a Policy's new text predicts. Text that means the same as before keeps the recorded pairs
  * without a call (nodes joining since show at the next real change); unknown text predicts nothing.
  */
-export async function predictPolicyAccess(ctx: Context, text: string | undefined, before: string | undefined, recorded: unknown): Promise<{ access?: Record<string, string> }> {
+export async function predictPolicyAccess(
+  ctx: Context,
+  text: string | undefined,
+  before: string | undefined,
+  recorded: unknown,
+): Promise<{ access?: Record<string, string> }> {
   if (text === undefined || text.trim() === "") return {};
-  if (before !== undefined && policiesEqual(before, text)) return recorded && typeof recorded === "object" ? { access: recorded as Record<string, string> } : {};
+  if (before !== undefined && policiesEqual(before, text))
+    return recorded && typeof recorded === "object" ? { access: recorded as Record<string, string> } : {};
   return { access: await predictAccess(ctx, text) };
 }
 
@@ -56,7 +79,12 @@ export async function localTestProblems(ctx: Context, version: string, policy: R
   const failures = await failingPolicyTests(ctx, policy);
   if (failures.length === 0) return [];
   const detail = failures.length > 5 ? [...failures.slice(0, 5), `… and ${failures.length - 5} more`] : failures;
-  return [{ field: "policy", message: `the policy's tests fail (checked by the provider against the live nodes: Headscale ${version} cannot check them): ${detail.join("; ")}` }];
+  return [
+    {
+      field: "policy",
+      message: `the policy's tests fail (checked by the provider against the live nodes: Headscale ${version} cannot check them): ${detail.join("; ")}`,
+    },
+  ];
 }
 
 /**

@@ -54,7 +54,11 @@ export function compositionProblems(a: PolicyInputs, dialect: PolicyDialect): Pr
     const body = p.message.startsWith(p.path) ? `${path}${p.message.slice(p.path.length)}` : `${path}: ${p.message}`;
     const message = `${origin?.line === undefined ? "" : `line ${origin.line}, column ${origin.column}: `}${body}`;
     if (!fragments) return { field: "policy", message, severity: p.severity };
-    return { field: origin?.fragment === undefined ? "policy" : "fragments", message: origin ? `in ${origin.label}: ${message}` : message, severity: p.severity };
+    return {
+      field: origin?.fragment === undefined ? "policy" : "fragments",
+      message: origin ? `in ${origin.label}: ${message}` : message,
+      severity: p.severity,
+    };
   });
 }
 
@@ -69,7 +73,7 @@ export function outOfBandRefusal(lastWritten: string, live: string): Error {
   const what = live.trim() === "" ? "the policy was cleared" : changes.join("; ") || "its text changed";
   return new Error(
     `update policy: refused, the server's policy was changed outside this program since this resource last wrote it (${what}); applying would discard that change. ` +
-      "To keep it, add it to the policy or a fragment (the server's text: `headscale policy get`, the getPolicy lookup or data \"headscale_policy\") and apply again: a policy that already matches is not written. " +
+      'To keep it, add it to the policy or a fragment (the server\'s text: `headscale policy get`, the getPolicy lookup or data "headscale_policy") and apply again: a policy that already matches is not written. ' +
       "To replace it, set overwrite: true for this apply (and remove it afterwards: it turns this check off).",
   );
 }

@@ -10,18 +10,43 @@ import { checkTagsDefined, findUser, tagProblems } from "./lookups.js";
 import { createSurvivingLostAnswer, SEND_AGAIN } from "./lostAnswer.js";
 
 const args = z.object({
-  user: field(z.string().optional(), { description: text`Owning user, by name or numeric id (for a user created in the same run, ${ref.createdInRun("User", "userId")}). Omit for a tag-only key (Headscale 0.28+).`, forcesReplacement: true }),
-  tags: field(z.array(z.string()).optional(), { description: "ACL tags that nodes joining with this key get (a set; each must be defined in the policy's tagOwners).", forcesReplacement: true, set: true }),
-  reusable: field(z.boolean().optional(), { description: "The key can register more than one node. Default false.", forcesReplacement: true }),
-  ephemeral: field(z.boolean().optional(), { description: "Nodes registered with the key are removed when they go offline. Default false.", forcesReplacement: true }),
-  expiration: field(z.string().optional(), { description: 'When the key expires: a duration from creation ("1h", "90d") or an RFC 3339 time. Default "1h".', forcesReplacement: true }),
-  rotateBefore: field(z.string().optional(), {
-    description: 'Replace the key on the next apply once less than this duration ("7d") is left before it expires; the new key is created before the old one is removed.',
+  user: field(z.string().optional(), {
+    description: text`Owning user, by name or numeric id (for a user created in the same run, ${ref.createdInRun("User", "userId")}). Omit for a tag-only key (Headscale 0.28+).`,
+    forcesReplacement: true,
   }),
-  recreateIfInvalid: field(z.boolean().optional(), { description: "Replace the key on the next apply when it has expired, or when a single-use key has been used. Default false: a used key stays as it is (no cascading replacements)." }),
-  policy: field(z.string().optional(), { description: "Policy text whose tagOwners must define the tags (pass a Policy resource's `policy` output to check against a policy planned in the same run). Default: the live policy.", checkOnly: true }),
+  tags: field(z.array(z.string()).optional(), {
+    description: "ACL tags that nodes joining with this key get (a set; each must be defined in the policy's tagOwners).",
+    forcesReplacement: true,
+    set: true,
+  }),
+  reusable: field(z.boolean().optional(), {
+    description: "The key can register more than one node. Default false.",
+    forcesReplacement: true,
+  }),
+  ephemeral: field(z.boolean().optional(), {
+    description: "Nodes registered with the key are removed when they go offline. Default false.",
+    forcesReplacement: true,
+  }),
+  expiration: field(z.string().optional(), {
+    description: 'When the key expires: a duration from creation ("1h", "90d") or an RFC 3339 time. Default "1h".',
+    forcesReplacement: true,
+  }),
+  rotateBefore: field(z.string().optional(), {
+    description:
+      'Replace the key on the next apply once less than this duration ("7d") is left before it expires; the new key is created before the old one is removed.',
+  }),
+  recreateIfInvalid: field(z.boolean().optional(), {
+    description:
+      "Replace the key on the next apply when it has expired, or when a single-use key has been used. Default false: a used key stays as it is (no cascading replacements).",
+  }),
+  policy: field(z.string().optional(), {
+    description:
+      "Policy text whose tagOwners must define the tags (pass a Policy resource's `policy` output to check against a policy planned in the same run). Default: the live policy.",
+    checkOnly: true,
+  }),
   expired: field(z.boolean().optional(), {
-    description: "Set true to expire the key in place (as `headscale preauthkeys expire` does): it stays listed, expired, until the resource is removed. Left out: reports whether the key has expired.",
+    description:
+      "Set true to expire the key in place (as `headscale preauthkeys expire` does): it stays listed, expired, until the resource is removed. Left out: reports whether the key has expired.",
     defaulted: true,
   }),
 });
@@ -72,10 +97,15 @@ export const PreAuthKey = defineResource({
 
   async check(ctx, a, olds) {
     const problems: Problem[] = [];
-    if (a.expired === true && !olds) problems.push({ field: "expired", message: "a new key cannot be created expired: leave expired out, and set it to true once the key should stop working" });
+    if (a.expired === true && !olds)
+      problems.push({
+        field: "expired",
+        message: "a new key cannot be created expired: leave expired out, and set it to true once the key should stop working",
+      });
     const tags = isUnknown(a.tags) ? undefined : (a.tags ?? []);
     if (tags) problems.push(...tagProblems(tags, "tags"));
-    if (a.user === undefined && tags && tags.length === 0) problems.push({ field: "user", message: "a key needs an owning user, tags, or both: set user, or tags for a tag-only key" });
+    if (a.user === undefined && tags && tags.length === 0)
+      problems.push({ field: "user", message: "a key needs an owning user, tags, or both: set user, or tags for a tag-only key" });
     // An existing key whose properties do not change is not checked again: its expiration may be a time
     // that has passed since, and the policy may have moved on; the key is what it was created as.
     const unchanged = olds !== undefined && derivedDiff(args, olds, a, undefined).replaces.length === 0;
@@ -83,20 +113,30 @@ export const PreAuthKey = defineResource({
     if (!isUnknown(a.expiration) && a.expiration !== undefined) {
       const at = resolveTime(a.expiration, new Date());
       if (!at) problems.push({ field: "expiration", message: `"${a.expiration}" is not a duration or a time: ${durationHelp}` });
-      else if (at.getTime() <= Date.now()) problems.push({ field: "expiration", message: `"${a.expiration}" is in the past: give a future time or a duration like "1h"` });
+      else if (at.getTime() <= Date.now())
+        problems.push({ field: "expiration", message: `"${a.expiration}" is in the past: give a future time or a duration like "1h"` });
     }
-    if (typeof a.rotateBefore === "string" && parseDuration(a.rotateBefore) === undefined) problems.push({ field: "rotateBefore", message: `"${a.rotateBefore}" is not a duration: ${durationHelp}` });
+    if (typeof a.rotateBefore === "string" && parseDuration(a.rotateBefore) === undefined)
+      problems.push({ field: "rotateBefore", message: `"${a.rotateBefore}" is not a duration: ${durationHelp}` });
     if (problems.some((p) => p.severity !== "warning")) return problems;
 
     if (a.user === undefined && tags) {
       const { caps, version } = await ctx.client.server();
-      if (!caps.tagOnlyKeys) problems.push({ field: "user", message: `Headscale ${version} needs an owning user for every key (tag-only keys need 0.28+): set user` });
+      if (!caps.tagOnlyKeys)
+        problems.push({
+          field: "user",
+          message: `Headscale ${version} needs an owning user for every key (tag-only keys need 0.28+): set user`,
+        });
     }
     if (typeof a.user === "string") {
       const found = await findUser(ctx, a.user);
       // A user created in the same run is referenced by its id output, which is not known yet (so this
       // check is skipped); a name that is already known must exist now.
-      if (!found) problems.push({ field: "user", message: text`user "${a.user}" does not exist on the server: fix the spelling, or, if a User resource creates it in this run, ${ref.createdInRun("User", "userId")}` });
+      if (!found)
+        problems.push({
+          field: "user",
+          message: text`user "${a.user}" does not exist on the server: fix the spelling, or, if a User resource creates it in this run, ${ref.createdInRun("User", "userId")}`,
+        });
     }
     if (tags && tags.length > 0 && !isUnknown(a.policy)) problems.push(...(await checkTagsDefined(ctx, tags, "tags", a.policy)));
     return problems;
@@ -104,7 +144,11 @@ export const PreAuthKey = defineResource({
 
   async diff(_ctx, _id, olds, news, derived) {
     if (news.expired === false && olds.expired && !derived.replaces.length && news.recreateIfInvalid !== true) {
-      throw new HeadscaleError({ kind: "invalid_argument", operation: `update pre-auth key ${olds.prefix}`, hint: text`expired: the key has expired and cannot be made valid again: remove \`${ref.field("expired")}\`, or set ${ref.field("recreateIfInvalid")} to replace it with a new key` });
+      throw new HeadscaleError({
+        kind: "invalid_argument",
+        operation: `update pre-auth key ${olds.prefix}`,
+        hint: text`expired: the key has expired and cannot be made valid again: remove \`${ref.field("expired")}\`, or set ${ref.field("recreateIfInvalid")} to replace it with a new key`,
+      });
     }
     const result: DiffResult = { ...derived, reasons: {} };
     // Expiring in place moves the expiry time (Terraform must plan it as unknown, or apply is "inconsistent").
@@ -144,16 +188,28 @@ export const PreAuthKey = defineResource({
       const missing = await checkTagsDefined(ctx, tags, "tags", a.policy, { fresh: true });
       if (missing.length > 0) throw new HeadscaleError({ kind: "invalid_argument", operation: op, hint: missing.map((p) => p.message).join("; ") });
     }
-    const request = { ...(userId ? { userId } : {}), reusable: a.reusable ?? false, ephemeral: a.ephemeral ?? false, expiration, aclTags: tags };
+    const request = {
+      ...(userId ? { userId } : {}),
+      reusable: a.reusable ?? false,
+      ephemeral: a.ephemeral ?? false,
+      expiration,
+      aclTags: tags,
+    };
     const send = () => ctx.client.createPreAuthKey(request);
-    const k = await createSurvivingLostAnswer(ctx, "the key", send, () => findCreatedKey(ctx, request), async (found) => {
-      // Before 0.28 a listing shows the whole key: it can be taken. 0.28+ show it masked, and a key nobody
-      // holds the secret of is useless: delete it (it is ours: same owner, flags, tags and expiry to the
-      // millisecond) and create the key again.
-      if (!found.key.includes("*")) return found;
-      if (found.id) await ctx.client.deletePreAuthKey(found.id);
-      return SEND_AGAIN;
-    });
+    const k = await createSurvivingLostAnswer(
+      ctx,
+      "the key",
+      send,
+      () => findCreatedKey(ctx, request),
+      async (found) => {
+        // Before 0.28 a listing shows the whole key: it can be taken. 0.28+ show it masked, and a key nobody
+        // holds the secret of is useless: delete it (it is ours: same owner, flags, tags and expiry to the
+        // millisecond) and create the key again.
+        if (!found.key.includes("*")) return found;
+        if (found.id) await ctx.client.deletePreAuthKey(found.id);
+        return SEND_AGAIN;
+      },
+    );
     ctx.lists.invalidate("preAuthKeys");
     const s: State = {
       ...a,
@@ -173,7 +229,16 @@ export const PreAuthKey = defineResource({
     if (!k) return null;
     const expiresAt = k.expiration ?? olds.expiresAt;
     // Keep the create-time secret: a list shows at most a masked key.
-    return { id, state: { ...olds, used: k.used, expiresAt, expired: isExpired(expiresAt), tags: olds.tags === undefined && k.aclTags.length === 0 ? undefined : sortLike(k.aclTags, olds.tags) } };
+    return {
+      id,
+      state: {
+        ...olds,
+        used: k.used,
+        expiresAt,
+        expired: isExpired(expiresAt),
+        tags: olds.tags === undefined && k.aclTags.length === 0 ? undefined : sortLike(k.aclTags, olds.tags),
+      },
+    };
   },
 
   async update(ctx, _id, olds, news) {
@@ -204,7 +269,10 @@ export const PreAuthKey = defineResource({
 });
 
 /** The key a create with exactly these properties made: the expiry, sent to the millisecond, tells it apart. */
-async function findCreatedKey(ctx: Context, req: { userId?: string; reusable: boolean; ephemeral: boolean; expiration: Date; aclTags: string[] }): Promise<ApiKey | undefined> {
+async function findCreatedKey(
+  ctx: Context,
+  req: { userId?: string; reusable: boolean; ephemeral: boolean; expiration: Date; aclTags: string[] },
+): Promise<ApiKey | undefined> {
   const { caps } = await ctx.client.server();
   const keys = await ctx.client.listPreAuthKeys(caps.keyIdOperations ? undefined : req.userId);
   const sameTags = (t: string[]) => t.length === req.aclTags.length && req.aclTags.every((x) => t.includes(x));

@@ -54,7 +54,11 @@ export function plannedArgs(schema: z.ZodObject, values: Record<string, unknown>
 
 /** Args when every value is known (apply, create, update): the whole object parsed. */
 export function knownArgs(schema: z.ZodObject, values: Record<string, unknown>): PreparedArgs {
-  const input = Object.fromEntries(Object.keys(shapeOf(schema)).filter((k) => values[k] !== undefined).map((k) => [k, values[k]]));
+  const input = Object.fromEntries(
+    Object.keys(shapeOf(schema))
+      .filter((k) => values[k] !== undefined)
+      .map((k) => [k, values[k]]),
+  );
   const parsed = schema.safeParse(input);
   if (!parsed.success) return { args: input, issues: parsed.error.issues.map((i) => ({ path: i.path, message: i.message })) };
   return { args: parsed.data as Record<string, unknown>, issues: [] };

@@ -28,8 +28,19 @@ export interface Settings {
 }
 
 export const providerSettings: readonly SettingDeclaration[] = [
-  { key: "url", env: ["HEADSCALE_URL"], type: "string", description: "Base URL of the Headscale server, e.g. https://headscale.example.com." },
-  { key: "apiKey", env: ["HEADSCALE_API_KEY"], type: "string", secret: true, description: "Headscale API key (`headscale apikeys create`)." },
+  {
+    key: "url",
+    env: ["HEADSCALE_URL"],
+    type: "string",
+    description: "Base URL of the Headscale server, e.g. https://headscale.example.com.",
+  },
+  {
+    key: "apiKey",
+    env: ["HEADSCALE_API_KEY"],
+    type: "string",
+    secret: true,
+    description: "Headscale API key (`headscale apikeys create`).",
+  },
   {
     key: "caCertificate",
     env: ["HEADSCALE_CA_CERTIFICATE"],
@@ -56,7 +67,13 @@ export function settingDescription(s: SettingDeclaration): string {
 /** The settings as a zod object with field metadata: what a frontend's configuration block accepts. */
 export const settingsSchema = z.object(
   Object.fromEntries(
-    providerSettings.map((s) => [s.key, field(s.type === "boolean" ? z.boolean().optional() : z.string().optional(), { description: settingDescription(s), ...(s.secret ? { secret: true } : {}) })]),
+    providerSettings.map((s) => [
+      s.key,
+      field(s.type === "boolean" ? z.boolean().optional() : z.string().optional(), {
+        description: settingDescription(s),
+        ...(s.secret ? { secret: true } : {}),
+      }),
+    ]),
   ),
 );
 
@@ -97,7 +114,12 @@ export function connect(given: SettingValues, log: (message: Message) => void = 
   if (!s.apiKey) problems.push({ field: "apiKey", message: text`the API key is not set: set ${ref.setting("apiKey")}` });
   if (problems.length) throw new SettingsProblems(problems);
   try {
-    const client = new HeadscaleClient({ url: s.url!, apiKey: s.apiKey!, ...(s.caCertificate ? { caCertificate: s.caCertificate } : {}), allowInsecureHttp: s.allowInsecureHttp ?? false });
+    const client = new HeadscaleClient({
+      url: s.url!,
+      apiKey: s.apiKey!,
+      ...(s.caCertificate ? { caCertificate: s.caCertificate } : {}),
+      allowInsecureHttp: s.allowInsecureHttp ?? false,
+    });
     return createContext(client, log);
   } catch (e) {
     // The client checks the URL and the TLS settings up front: report that on the url setting.

@@ -7,15 +7,26 @@ import { createSurvivingLostAnswer } from "./lostAnswer.js";
 
 const cannotUpdate = (what: string) => `Headscale cannot update a user's ${what}: the user is deleted and created again (its nodes and keys must go first)`;
 
-const KEYS_WIPED = "Headscale 0.28 deletes every pre-auth key on the server (of all users) when it deletes a user (fixed in 0.29): keys managed here are re-created by the next refresh + apply; upgrade to 0.29 to avoid it";
+const KEYS_WIPED =
+  "Headscale 0.28 deletes every pre-auth key on the server (of all users) when it deletes a user (fixed in 0.29): keys managed here are re-created by the next refresh + apply; upgrade to 0.29 to avoid it";
 
 const args = z.object({
   name: field(z.string(), { description: "User name (unique). Changing it renames the user in place." }),
-  displayName: field(z.string().optional(), { description: "Display name. Headscale cannot change it: a change replaces the user.", forcesReplacement: true }),
-  email: field(z.string().optional(), { description: "Email address. Headscale cannot change it: a change replaces the user.", forcesReplacement: true }),
-  pictureUrl: field(z.string().optional(), { description: "Profile picture URL. Headscale cannot change it: a change replaces the user.", forcesReplacement: true }),
+  displayName: field(z.string().optional(), {
+    description: "Display name. Headscale cannot change it: a change replaces the user.",
+    forcesReplacement: true,
+  }),
+  email: field(z.string().optional(), {
+    description: "Email address. Headscale cannot change it: a change replaces the user.",
+    forcesReplacement: true,
+  }),
+  pictureUrl: field(z.string().optional(), {
+    description: "Profile picture URL. Headscale cannot change it: a change replaces the user.",
+    forcesReplacement: true,
+  }),
   deleteNodesOnDestroy: field(z.boolean().optional(), {
-    description: "When the user is destroyed or replaced, delete the nodes it still owns first (Headscale refuses to delete a user that owns nodes). Default false: the operation fails and names the nodes.",
+    description:
+      "When the user is destroyed or replaced, delete the nodes it still owns first (Headscale refuses to delete a user that owns nodes). Default false: the operation fails and names the nodes.",
   }),
   adoptExisting: field(z.boolean().optional(), {
     description: "If a user with this name already exists, manage it instead of failing (the way to adopt an existing user where the tool cannot import it).",
@@ -65,10 +76,22 @@ export const User = defineResource({
     const problems: Problem[] = [];
     if (!isUnknown(a.name)) {
       const p = checkUserName(a.name);
-      if (p) problems.push({ field: "name", message: a.name.trim() === "" ? `${p}: give a name like "alice" (letters, digits, '-', '.', '_')` : p });
+      if (p)
+        problems.push({
+          field: "name",
+          message: a.name.trim() === "" ? `${p}: give a name like "alice" (letters, digits, '-', '.', '_')` : p,
+        });
     }
-    if (typeof a.email === "string" && a.email !== "" && !/^[^@\s]+@[^@\s]+$/.test(a.email)) problems.push({ field: "email", message: `"${a.email}" is not an email address: write it like "alice@example.com", or leave email out` });
-    if (typeof a.pictureUrl === "string" && a.pictureUrl !== "" && !URL.canParse(a.pictureUrl)) problems.push({ field: "pictureUrl", message: `"${a.pictureUrl}" is not a URL: give a full URL like "https://example.com/alice.png", or leave pictureUrl out` });
+    if (typeof a.email === "string" && a.email !== "" && !/^[^@\s]+@[^@\s]+$/.test(a.email))
+      problems.push({
+        field: "email",
+        message: `"${a.email}" is not an email address: write it like "alice@example.com", or leave email out`,
+      });
+    if (typeof a.pictureUrl === "string" && a.pictureUrl !== "" && !URL.canParse(a.pictureUrl))
+      problems.push({
+        field: "pictureUrl",
+        message: `"${a.pictureUrl}" is not a URL: give a full URL like "https://example.com/alice.png", or leave pictureUrl out`,
+      });
     return problems;
   },
 
@@ -77,7 +100,9 @@ export const User = defineResource({
   async diff(ctx, _id, olds, news, derived) {
     const { replaces } = derived;
     if (replaces.length === 0) return derived;
-    const reasons: Record<string, string> = Object.fromEntries(replaces.map((f) => [f, cannotUpdate(f === "pictureUrl" ? "picture" : f === "displayName" ? "display name" : f)]));
+    const reasons: Record<string, string> = Object.fromEntries(
+      replaces.map((f) => [f, cannotUpdate(f === "pictureUrl" ? "picture" : f === "displayName" ? "display name" : f)]),
+    );
     if ((await ctx.client.server()).caps.userDeleteRemovesAllKeys) reasons.userDelete = KEYS_WIPED;
     // A replacement deletes the user first: say now, not half-way through, if its nodes would stop it.
     if (news.deleteNodesOnDestroy !== true) {
@@ -107,14 +132,26 @@ export const User = defineResource({
       return await createSurvivingLostAnswer(
         ctx,
         `user "${a.name}"`,
-        async () => created(await ctx.client.createUser({ name: a.name, ...(a.displayName ? { displayName: a.displayName } : {}), ...(a.email ? { email: a.email } : {}), ...(a.pictureUrl ? { pictureUrl: a.pictureUrl } : {}) })),
+        async () =>
+          created(
+            await ctx.client.createUser({
+              name: a.name,
+              ...(a.displayName ? { displayName: a.displayName } : {}),
+              ...(a.email ? { email: a.email } : {}),
+              ...(a.pictureUrl ? { pictureUrl: a.pictureUrl } : {}),
+            }),
+          ),
         // Names are unique: a user of this name right after our lost create is the one it made.
         async () => (await ctx.client.listUsers({ name: a.name }))[0],
         async (u) => created(u),
       );
     } catch (e) {
       if (e instanceof HeadscaleError && e.kind === "conflict") {
-        throw new HeadscaleError({ kind: "conflict", operation: `create user "${a.name}"`, hint: text`a user with this name exists already: ${ref.adopt("User", { field: "adoptExisting" })} to manage it, or choose another name` });
+        throw new HeadscaleError({
+          kind: "conflict",
+          operation: `create user "${a.name}"`,
+          hint: text`a user with this name exists already: ${ref.adopt("User", { field: "adoptExisting" })} to manage it, or choose another name`,
+        });
       }
       throw e;
     }
@@ -131,7 +168,12 @@ export const User = defineResource({
       u = await ctx.client.renameUser(id, news.name);
       ctx.lists.invalidate("users");
     }
-    return { ...olds, ...(u ? { name: u.name } : {}), deleteNodesOnDestroy: news.deleteNodesOnDestroy, adoptExisting: news.adoptExisting } as State;
+    return {
+      ...olds,
+      ...(u ? { name: u.name } : {}),
+      deleteNodesOnDestroy: news.deleteNodesOnDestroy,
+      adoptExisting: news.adoptExisting,
+    } as State;
   },
 
   async delete(ctx, id, olds) {
@@ -139,7 +181,10 @@ export const User = defineResource({
     if (owned.length > 0) {
       if (!olds.deleteNodesOnDestroy) throw ownsNodesError(`delete user "${olds.name}"`, olds.name, owned);
       ctx.log(text`deleting the ${owned.length} node(s) user "${olds.name}" still owns (${ref.field("deleteNodesOnDestroy")}): ${nodeList(owned)}`);
-      for (const n of owned) await ctx.client.deleteNode(n.id).catch((e: unknown) => { if (!isNotFound(e)) throw e; });
+      for (const n of owned)
+        await ctx.client.deleteNode(n.id).catch((e: unknown) => {
+          if (!isNotFound(e)) throw e;
+        });
       ctx.lists.invalidate("nodes");
     }
     if ((await ctx.client.server()).caps.userDeleteRemovesAllKeys) ctx.log(KEYS_WIPED);
@@ -154,7 +199,12 @@ export const User = defineResource({
   async import(ctx, importId) {
     const users = await ctx.lists.users();
     const u = users.find((x) => x.id === importId) ?? users.find((x) => x.name === importId);
-    if (!u) throw new HeadscaleError({ kind: "not_found", operation: `import user "${importId}"`, hint: `no user has that id or name; existing users: ${users.map((x) => `${x.name} (${x.id})`).join(", ") || "none"}` });
+    if (!u)
+      throw new HeadscaleError({
+        kind: "not_found",
+        operation: `import user "${importId}"`,
+        hint: `no user has that id or name; existing users: ${users.map((x) => `${x.name} (${x.id})`).join(", ") || "none"}`,
+      });
     return { id: u.id, state: toState(u, {}) };
   },
 });

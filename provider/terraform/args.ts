@@ -11,10 +11,15 @@ export interface ParsedArgs {
   diagnostics: Diagnostic[];
 }
 
-const withDiagnostics = (model: ObjectModel, p: PreparedArgs): ParsedArgs => ({ args: p.args, diagnostics: fromArgIssues(model, p.issues) });
+const withDiagnostics = (model: ObjectModel, p: PreparedArgs): ParsedArgs => ({
+  args: p.args,
+  diagnostics: fromArgIssues(model, p.issues),
+});
 
 /** Args as seen at plan time: unknown values stay `Unknown`. */
-export const plannedArgs = (model: ObjectModel, schema: z.ZodObject, values: Record<string, unknown>): ParsedArgs => withDiagnostics(model, plannedCore(schema, values));
+export const plannedArgs = (model: ObjectModel, schema: z.ZodObject, values: Record<string, unknown>): ParsedArgs =>
+  withDiagnostics(model, plannedCore(schema, values));
 
 /** Args at apply time, when every value is known. */
-export const knownArgs = (model: ObjectModel, schema: z.ZodObject, values: Record<string, unknown>): ParsedArgs => withDiagnostics(model, knownCore(schema, values));
+export const knownArgs = (model: ObjectModel, schema: z.ZodObject, values: Record<string, unknown>): ParsedArgs =>
+  withDiagnostics(model, knownCore(schema, values));

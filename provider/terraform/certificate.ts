@@ -68,8 +68,7 @@ const OID = {
   clientAuth: "1.3.6.1.5.5.7.3.2",
 };
 
-const extension = (id: string, critical: boolean, value: Buffer) =>
-  sequence(oid(id), ...(critical ? [bool(true)] : []), octetString(value));
+const extension = (id: string, critical: boolean, value: Buffer) => sequence(oid(id), ...(critical ? [bool(true)] : []), octetString(value));
 
 /** A fresh key and a certificate for `localhost`, valid from a minute ago for `days` days. */
 export function createServerCertificate(days = 30): ServerCertificate {

@@ -18,7 +18,10 @@ export function requireWithCodeCache(file: string, opts: { writeCache?: "if-reje
   } catch {
     // no cache yet: compiled as usual, and written below
   }
-  const script = new vm.Script((Module as unknown as { wrap(s: string): string }).wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
+  const script = new vm.Script((Module as unknown as { wrap(s: string): string }).wrap(source), {
+    filename: file,
+    ...(cachedData ? { cachedData } : {}),
+  });
   const module = { exports: {} as unknown };
   (script.runInThisContext() as (...a: unknown[]) => void)(module.exports, createRequire(file), module, file, path.dirname(file));
   if (opts.writeCache === "always" || !cachedData || script.cachedDataRejected) {

@@ -103,8 +103,8 @@ function main(argv: string[]): void {
       (configFile
         ? `with TF_CLI_CONFIG_FILE=${path.resolve(configFile)} (written now).\n`
         : opt("--mirror")
-        ? `and a CLI configuration (TF_CLI_CONFIG_FILE, ~/.terraformrc or ~/.tofurc) containing:\n\n${cliConfig(installed.mirror)}`
-        : `~/.terraform.d/plugins is searched by default, unless a CLI configuration has its own provider_installation block.\n`),
+          ? `and a CLI configuration (TF_CLI_CONFIG_FILE, ~/.terraformrc or ~/.tofurc) containing:\n\n${cliConfig(installed.mirror)}`
+          : `~/.terraform.d/plugins is searched by default, unless a CLI configuration has its own provider_installation block.\n`),
   );
 }
 

@@ -4,12 +4,14 @@
 // server bundle (bundle/main.cjs) loads with V8's code cache (codeCache.ts) and takes the connections.
 import { handshake } from "./handshake.js";
 
-handshake("headscale").then(async (early) => {
-  // Loaded only now: node:vm and node:module are not needed for the handshake.
-  const { requireWithCodeCache } = await import("./codeCache.js");
-  const server = requireWithCodeCache(`${__dirname}/main.cjs`) as typeof import("./main.js");
-  return server.start(early);
-}).catch((e: unknown) => {
-  process.stderr.write(`[ERROR] the provider could not start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exit(1);
-});
+handshake("headscale")
+  .then(async (early) => {
+    // Loaded only now: node:vm and node:module are not needed for the handshake.
+    const { requireWithCodeCache } = await import("./codeCache.js");
+    const server = requireWithCodeCache(`${__dirname}/main.cjs`) as typeof import("./main.js");
+    return server.start(early);
+  })
+  .catch((e: unknown) => {
+    process.stderr.write(`[ERROR] the provider could not start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  });

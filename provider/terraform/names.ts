@@ -19,7 +19,8 @@ const META_ARGUMENTS = new Set(["count", "depends_on", "for_each", "lifecycle", 
 /** The Terraform attribute name of a declaration field: snake_case, meta-argument names avoided. */
 export function attributeName(key: string): string {
   const name = snakeCase(key);
-  if (META_ARGUMENTS.has(name)) throw new Error(`field "${key}" would be the Terraform meta-argument "${name}": add a rename to RESERVED_RENAMES in provider/terraform/names.ts`);
+  if (META_ARGUMENTS.has(name))
+    throw new Error(`field "${key}" would be the Terraform meta-argument "${name}": add a rename to RESERVED_RENAMES in provider/terraform/names.ts`);
   return RESERVED_RENAMES[name] ?? name;
 }
 

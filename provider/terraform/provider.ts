@@ -17,16 +17,22 @@ export function providerHandlers(def: ProviderDefinition, log: (message: string)
     if (!context) throw new Error("the provider is not configured (ConfigureProvider was not called)");
     return context;
   };
-  const resources = new Map(def.resources.map((d) => {
-    const h = new ResourceHandler(resourceModel(def.name, d), getContext, log);
-    return [h.model.typeName, h] as const;
-  }));
-  const dataSources = new Map(def.dataSources.map((d) => {
-    const h = new DataSourceHandler(dataSourceModel(def.name, d), getContext, log);
-    return [h.model.typeName, h] as const;
-  }));
+  const resources = new Map(
+    def.resources.map((d) => {
+      const h = new ResourceHandler(resourceModel(def.name, d), getContext, log);
+      return [h.model.typeName, h] as const;
+    }),
+  );
+  const dataSources = new Map(
+    def.dataSources.map((d) => {
+      const h = new DataSourceHandler(dataSourceModel(def.name, d), getContext, log);
+      return [h.model.typeName, h] as const;
+    }),
+  );
 
-  const unknownType = (kind: string, typeName: string) => ({ diagnostics: [error(`Unknown ${kind} type "${typeName}"`, `This provider has no ${kind} named ${typeName}.`)] });
+  const unknownType = (kind: string, typeName: string) => ({
+    diagnostics: [error(`Unknown ${kind} type "${typeName}"`, `This provider has no ${kind} named ${typeName}.`)],
+  });
   const configValues = (dv: pb.DynamicValue | undefined) => valuesOf(config, fromDynamic(dv)) ?? {};
 
   /** A handler that threw: a diagnostic for the user, the stack for the log. */
@@ -69,7 +75,13 @@ export function providerHandlers(def: ProviderDefinition, log: (message: string)
         try {
           const connected = await def.connect(args);
           // Declarations' messages still go to the log, and also to the user of the RPC that made them.
-          context = { ...connected, log: (m) => { callNotes.getStore()?.push(m); connected.log(m); } };
+          context = {
+            ...connected,
+            log: (m) => {
+              callNotes.getStore()?.push(m);
+              connected.log(m);
+            },
+          };
           return { diagnostics };
         } catch (e) {
           if (e instanceof ConfigurationProblems) return { diagnostics: fromProblems(config, e.problems) };

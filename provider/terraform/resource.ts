@@ -47,7 +47,9 @@ export class ResourceHandler {
   /** State written by an older provider version (JSON): keep known attributes, add new ones as null. */
   upgrade(raw: pb.RawState | undefined): pb.UpgradeResourceStateResponse {
     if (!raw?.json?.length) {
-      return { diagnostics: [error("Unsupported state format", `${this.model.typeName} state has no JSON form (legacy flatmap state is not supported)`)] };
+      return {
+        diagnostics: [error("Unsupported state format", `${this.model.typeName} state has no JSON form (legacy flatmap state is not supported)`)],
+      };
     }
     const values = valuesOf(this.model, JSON.parse(Buffer.from(raw.json).toString("utf8")));
     return { upgradedState: values ? this.encode(values) : toDynamic(null), diagnostics: [] };
@@ -62,7 +64,14 @@ export class ResourceHandler {
       // resource of the run is written. Terraform asks this of providers for every destroy it plans.
       const problems = prior ? ((await this.declaration.checkDelete?.(this.context(), String(prior.id), this.stateOf(prior))) ?? []) : [];
       // No attribute path: the resource is no longer in the configuration; the text names the setting.
-      return { plannedState: toDynamic(null), plannedPrivate: req.priorPrivate, diagnostics: fromProblems(this.model, problems.map(({ field: _f, ...p }) => p)) };
+      return {
+        plannedState: toDynamic(null),
+        plannedPrivate: req.priorPrivate,
+        diagnostics: fromProblems(
+          this.model,
+          problems.map(({ field: _f, ...p }) => p),
+        ),
+      };
     }
 
     const { args, diagnostics } = plannedArgs(this.model, this.declaration.args, config);
@@ -76,7 +85,11 @@ export class ResourceHandler {
       for (const a of this.model.attributes) if (notSetByUser(a)) planned[a.key] = Unknown;
       diagnostics.push(...fromProblems(this.model, await this.declaration.check(ctx, args)));
       const predicted = hasErrors(diagnostics) ? [] : await this.predict(ctx, args, planned);
-      return { plannedState: this.encode(planned), diagnostics, ...(predicted.length ? { plannedPrivate: Buffer.from(JSON.stringify({ updates: [], replaces: [], predicted })) } : {}) };
+      return {
+        plannedState: this.encode(planned),
+        diagnostics,
+        ...(predicted.length ? { plannedPrivate: Buffer.from(JSON.stringify({ updates: [], replaces: [], predicted })) } : {}),
+      };
     }
 
     const change = await planChange(this.declaration, ctx, String(prior.id), this.stateOf(prior), args);
@@ -94,9 +107,7 @@ export class ResourceHandler {
       if (!a) this.log(`[WARN] ${this.model.typeName}: diff() named unknown field "${key}"`);
       else if (notSetByUser(a)) planned[key] = Unknown; // computed values the change will recompute
     }
-    const requiresReplace = this.model.attributes
-      .filter((a) => a.forcesReplacement || change.replaces.includes(a.key))
-      .map((a) => pathOf(this.model, a.key)!);
+    const requiresReplace = this.model.attributes.filter((a) => a.forcesReplacement || change.replaces.includes(a.key)).map((a) => pathOf(this.model, a.key)!);
     if (change.replaces.length) {
       // Terraform replaces only when a listed value changes. A replacement the declaration asks for
       // without any listed value changing (e.g. rotation keyed on an unchanged input) changes the id.
@@ -164,7 +175,10 @@ export class ResourceHandler {
       // record the configuration as planned, without calling the server.
       if (!decided.updates.length && !decided.replaces.length) return { newState: this.encode(planned), diagnostics };
       const state = await this.declaration.update(ctx, id, olds, args);
-      return { newState: this.encode(this.reconcile(planned, { ...state, id }, parsePlannedChange(req.plannedPrivate)?.predicted ?? [])), diagnostics };
+      return {
+        newState: this.encode(this.reconcile(planned, { ...state, id }, parsePlannedChange(req.plannedPrivate)?.predicted ?? [])),
+        diagnostics,
+      };
     } catch (e) {
       return this.failed(`Could not update ${what}`, e, prior);
     }

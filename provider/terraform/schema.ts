@@ -1,7 +1,17 @@
 // Terraform schemas DERIVED from the declarations: one attribute per zod field, flags from field metadata.
 // Nothing here is written per resource.
 import { z } from "zod";
-import { dataSourceFields, inputFields, isOptionalInput, isUnknown, resourceFields, Unknown, type DataSourceDeclaration, type FieldSource, type ResourceDeclaration } from "../resources/index.js";
+import {
+  dataSourceFields,
+  inputFields,
+  isOptionalInput,
+  isUnknown,
+  resourceFields,
+  Unknown,
+  type DataSourceDeclaration,
+  type FieldSource,
+  type ResourceDeclaration,
+} from "../resources/index.js";
 import { attributeName, typeName } from "./names.js";
 import { renderTerraform } from "./spelling.js";
 import type { Schema, SchemaAttribute } from "./protocol/tfplugin6.js";
@@ -95,7 +105,12 @@ const ID_SCHEMA = z.string();
 export function resourceModel(provider: string, declaration: ResourceDeclaration): ResourceModel {
   const sources = resourceFields(declaration);
   if (!sources.some((s) => s.key === "id")) {
-    sources.unshift({ key: "id", schema: ID_SCHEMA, meta: { description: "Identifier of the object in Headscale.", computed: true }, input: false });
+    sources.unshift({
+      key: "id",
+      schema: ID_SCHEMA,
+      meta: { description: "Identifier of the object in Headscale.", computed: true },
+      input: false,
+    });
   }
   const name = typeName(provider, declaration.name);
   const model = buildModel(sources, declaration.description, name);

@@ -45,14 +45,12 @@ function collection(kind: "list" | "set", element: ValueCodec): ValueCodec {
     fromTerraform: (v) => (v === null || v === undefined ? undefined : isUnknown(v) ? Unknown : (v as unknown[]).map((e) => element.fromTerraform(e))),
     toTerraform: (v) => (v === undefined || v === null ? null : isUnknown(v) ? Unknown : [...(v as Iterable<unknown>)].map((e) => element.toTerraform(e))),
     // A set element has no address Terraform can show: point at the whole set.
-    pathSteps: ([head, ...rest]) =>
-      kind === "list" && typeof head === "number" ? [{ elementKeyInt: head }, ...element.pathSteps(rest)] : [],
+    pathSteps: ([head, ...rest]) => (kind === "list" && typeof head === "number" ? [{ elementKeyInt: head }, ...element.pathSteps(rest)] : []),
   };
 }
 
 function mapOf(element: ValueCodec): ValueCodec {
-  const convert = (v: unknown, f: (e: unknown) => unknown) =>
-    Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, e]) => [k, f(e)]));
+  const convert = (v: unknown, f: (e: unknown) => unknown) => Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, e]) => [k, f(e)]));
   return {
     type: ["map", element.type],
     fromTerraform: (v) => (v === null || v === undefined ? undefined : isUnknown(v) ? Unknown : convert(v, element.fromTerraform)),
@@ -131,8 +129,11 @@ function canonical(type: CtyType, v: unknown): string {
     return `[${(kind === "set" ? [...new Set(items)].sort() : items).join(",")}]`;
   }
   const obj = v as Record<string, unknown>;
-  const entries = kind === "map"
-    ? Object.keys(obj).sort().map((k) => [k, canonical(inner as CtyType, obj[k])])
-    : Object.entries(inner as Record<string, CtyType>).map(([k, t]) => [k, canonical(t, obj[k])]);
+  const entries =
+    kind === "map"
+      ? Object.keys(obj)
+          .sort()
+          .map((k) => [k, canonical(inner as CtyType, obj[k])])
+      : Object.entries(inner as Record<string, CtyType>).map(([k, t]) => [k, canonical(t, obj[k])]);
   return `{${entries.map(([k, c]) => `${JSON.stringify(k)}:${c}`).join(",")}}`;
 }

@@ -58,7 +58,13 @@ export function providerSchemaJson(opts: { terraform?: string } = {}): unknown {
     const work = path.join(base, "work");
     mkdirSync(work);
     writeFileSync(path.join(work, "main.tf.json"), JSON.stringify({ terraform: { required_providers: { [PROVIDER_TYPE]: { source: PROVIDER_SOURCE } } } }));
-    const env = terraformEnv({ TF_CLI_CONFIG_FILE: config, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_INPUT: "0", TF_DATA_DIR: path.join(work, ".terraform") });
+    const env = terraformEnv({
+      TF_CLI_CONFIG_FILE: config,
+      CHECKPOINT_DISABLE: "1",
+      TF_IN_AUTOMATION: "1",
+      TF_INPUT: "0",
+      TF_DATA_DIR: path.join(work, ".terraform"),
+    });
     const terraform = opts.terraform ?? "terraform";
     const run = (args: string[]) => {
       try {
@@ -100,11 +106,13 @@ function addOverrides(files: Map<string, string>, virtualDir: string): Map<strin
     const host = ts.createCompilerHost(compilerOptions);
     const { getSourceFile, fileExists, readFile } = host;
     host.fileExists = (f) => virtual.has(f) || (!f.startsWith(virtualDir + path.sep) && fileExists.call(host, f));
-    const dirs = new Set([...virtual.keys()].flatMap((f) => {
-      const out: string[] = [];
-      for (let d = path.dirname(f); d.startsWith(virtualDir); d = path.dirname(d)) out.push(d);
-      return out;
-    }));
+    const dirs = new Set(
+      [...virtual.keys()].flatMap((f) => {
+        const out: string[] = [];
+        for (let d = path.dirname(f); d.startsWith(virtualDir); d = path.dirname(d)) out.push(d);
+        return out;
+      }),
+    );
     host.directoryExists = (d) => dirs.has(d) || ts.sys.directoryExists(d);
     host.readFile = (f) => virtual.get(f) ?? (f.startsWith(virtualDir + path.sep) ? undefined : readFile.call(host, f));
     host.getSourceFile = (f, lang, onError, create) => {
@@ -134,7 +142,7 @@ function addOverrides(files: Map<string, string>, virtualDir: string): Map<strin
       let node: ts.Node | undefined = findNode(sf, start);
       while (node && !ts.isClassElement(node) && !ts.isParameter(node)) node = node.parent;
       if (!node) throw new Error(`${rel}: no declaration at ${start} to add 'override' to`);
-      const modifiers = ts.canHaveModifiers(node) ? ts.getModifiers(node) ?? [] : [];
+      const modifiers = ts.canHaveModifiers(node) ? (ts.getModifiers(node) ?? []) : [];
       // After the accessibility modifier (`protected override x`), else before the declaration.
       const access = modifiers.filter((m) => [ts.SyntaxKind.PublicKeyword, ts.SyntaxKind.ProtectedKeyword, ts.SyntaxKind.PrivateKeyword].includes(m.kind));
       const last = access[access.length - 1];
@@ -187,7 +195,10 @@ export async function generateBindings(schema: unknown, providerVersion = packag
       if (!rel.endsWith(".ts") || rel === "lazy-index.ts") continue;
       let text = readFileSync(path.join(providerDir, rel), "utf8");
       // ESM: relative specifiers name the file (`./user` → `./user/index.js`).
-      text = text.replace(/(from\s+')(\.\.?\/[^']+)(')/g, (_m, a: string, spec: string, b: string) => `${a}${spec.endsWith(".js") ? spec : `${spec}/index.js`}${b}`);
+      text = text.replace(
+        /(from\s+')(\.\.?\/[^']+)(')/g,
+        (_m, a: string, spec: string, b: string) => `${a}${spec.endsWith(".js") ? spec : `${spec}/index.js`}${b}`,
+      );
       files.set(path.posix.join(GENERATED_DIR, rel), text);
     }
     const modules = [...files.keys()].filter((f) => f !== `${GENERATED_DIR}/index.ts`).map((f) => path.posix.dirname(f));

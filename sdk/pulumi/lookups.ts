@@ -2,7 +2,17 @@
 // use (stack config headscale:<setting>, else the environment; the core's settings and `connect`).
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { ApiKeysLookup, connect, NodesLookup, PolicyLookup, PreAuthKeysLookup, SettingsProblems, UserLookup, UsersLookup, type DataSourceDeclaration } from "../../provider/resources/index.js";
+import {
+  ApiKeysLookup,
+  connect,
+  NodesLookup,
+  PolicyLookup,
+  PreAuthKeysLookup,
+  SettingsProblems,
+  UserLookup,
+  UsersLookup,
+  type DataSourceDeclaration,
+} from "../../provider/resources/index.js";
 import { configValues, renderPulumi } from "./spelling.js";
 
 async function lookup<A extends z.ZodObject, R extends z.ZodObject>(decl: DataSourceDeclaration<A, R>, args: z.input<A>): Promise<z.infer<R>> {

@@ -28,7 +28,9 @@ function withOutputs(decl: { state: z.ZodObject }, args: object): Record<string,
 
 /** Outputs whose metadata says `secret` (a key's value): encrypted in the state, masked in output. */
 function secretOutputs(decl: { state: z.ZodObject }): string[] {
-  return Object.entries(decl.state.shape as Record<string, z.ZodType>).filter(([, s]) => metaOf(s)?.secret).map(([k]) => k);
+  return Object.entries(decl.state.shape as Record<string, z.ZodType>)
+    .filter(([, s]) => metaOf(s)?.secret)
+    .map(([k]) => k);
 }
 
 abstract class HeadscaleResource extends pulumi.dynamic.Resource {
@@ -56,10 +58,16 @@ export type PolicyArgs = Omit<Inputs<ArgsOf<typeof PolicyDecl>>, "policy" | "fra
 export interface Policy extends Outputs<StateOf<typeof PolicyDecl>> {}
 export class Policy extends HeadscaleResource {
   constructor(name: string, args: PolicyArgs, opts?: pulumi.CustomResourceOptions) {
-    const policy = args.policy === undefined ? undefined : pulumi.output(args.policy).apply((p) => (typeof p === "string" ? p : policyToText(p as PolicyObject)));
+    const policy =
+      args.policy === undefined ? undefined : pulumi.output(args.policy).apply((p) => (typeof p === "string" ? p : policyToText(p as PolicyObject)));
     super("Policy", PolicyDecl, name, { ...args, policy }, opts);
     // From the inputs, not the outputs: an output the program did not set is unknown at preview.
-    mergedTexts.set(this, pulumi.all([policy, pulumi.output(args.fragments ?? {})]).apply(([text, fragments]) => storedText({ policy: text, fragments: fragments as Record<string, string> }) ?? text ?? ""));
+    mergedTexts.set(
+      this,
+      pulumi
+        .all([policy, pulumi.output(args.fragments ?? {})])
+        .apply(([text, fragments]) => storedText({ policy: text, fragments: fragments as Record<string, string> }) ?? text ?? ""),
+    );
   }
 }
 

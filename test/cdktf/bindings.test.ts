@@ -47,7 +47,11 @@ describe("CDKTF bindings", { timeout: 240_000 }, () => {
   it("sdk/cdktf/ is current: regenerating from the provider's schema changes nothing", async () => {
     const out = tempDir("headscale-iac-cdktf-check-");
     // The same command a developer runs, into a temp dir.
-    await run(process.execPath, [path.join(root, "dist", "sdk", "cdktf", "generate.js"), "--out", out], { cwd: root, env: toolEnv(), timeout: 180_000 });
+    await run(process.execPath, [path.join(root, "dist", "sdk", "cdktf", "generate.js"), "--out", out], {
+      cwd: root,
+      env: toolEnv(),
+      timeout: 180_000,
+    });
     const fresh = readBindings(out);
     expect([...fresh.keys()]).toContain("index.ts");
     expect([...fresh.keys()]).toContain("generated/provider/index.ts");

@@ -86,7 +86,11 @@ describe(`cdktf deploys examples/cdktf-basic to Headscale ${newestHeadscale()}`,
       policy: "${headscale_policy.policy.policy}",
     });
     expect(stack.output?.server_key).toEqual({ value: "${headscale_pre_auth_key.servers_key.key}", sensitive: true });
-    expect(stack.output?.users?.value).toEqual({ alice: "${headscale_user.alice.user_id}", bob: "${headscale_user.bob.user_id}", servers: "${headscale_user.servers.user_id}" });
+    expect(stack.output?.users?.value).toEqual({
+      alice: "${headscale_user.alice.user_id}",
+      bob: "${headscale_user.bob.user_id}",
+      servers: "${headscale_user.servers.user_id}",
+    });
 
     for (const { file, text } of project.allFiles()) expect(text.includes(server.apiKey), `API key in ${file}`).toBe(false);
     // Nothing was written to the server by synth.
@@ -121,7 +125,13 @@ describe(`cdktf deploys examples/cdktf-basic to Headscale ${newestHeadscale()}`,
     const keys = await api.listPreAuthKeys();
     expect(keys).toHaveLength(1);
     const key = keys[0]!;
-    expect(key).toMatchObject({ user: expect.objectContaining({ name: "servers" }), aclTags: ["tag:server"], reusable: true, ephemeral: false, used: false });
+    expect(key).toMatchObject({
+      user: expect.objectContaining({ name: "servers" }),
+      aclTags: ["tag:server"],
+      reusable: true,
+      ephemeral: false,
+      used: false,
+    });
     const expiresIn = new Date(key.expiration!).getTime() - started;
     expect(expiresIn).toBeGreaterThan(90 * DAY - 5 * 60_000);
     expect(expiresIn).toBeLessThan(90 * DAY + 5 * 60_000);

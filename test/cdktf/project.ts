@@ -43,7 +43,10 @@ export class CdktfProject {
     const example = JSON.parse(readFileSync(path.join(exampleDir, "cdktf.json"), "utf8")) as Record<string, unknown>;
     // Only the command that runs the program differs: the compiled main.ts instead of `npx tsx main.ts`
     // (which needs the example's own npm install).
-    writeFileSync(path.join(this.dir, "cdktf.json"), JSON.stringify({ ...example, app: `${JSON.stringify(process.execPath)} ${JSON.stringify(builtProgram)}` }, null, 2));
+    writeFileSync(
+      path.join(this.dir, "cdktf.json"),
+      JSON.stringify({ ...example, app: `${JSON.stringify(process.execPath)} ${JSON.stringify(builtProgram)}` }, null, 2),
+    );
     const mirror = path.join(this.base, "mirror");
     const config = path.join(this.base, "cli.tfrc");
     this.env = toolEnv({
@@ -65,7 +68,11 @@ export class CdktfProject {
 
   /** The command examples/cdktf-basic/README.md documents for installing the provider. */
   async installProvider(): Promise<void> {
-    await this.exec(process.execPath, [path.join(root, "dist", "provider", "terraform", "install.js"), "--mirror", this.mirror, "--cli-config", this.cliConfig], root);
+    await this.exec(
+      process.execPath,
+      [path.join(root, "dist", "provider", "terraform", "install.js"), "--mirror", this.mirror, "--cli-config", this.cliConfig],
+      root,
+    );
     if (!existsSync(this.cliConfig)) throw new Error(`install.js wrote no CLI configuration at ${this.cliConfig}`);
   }
 

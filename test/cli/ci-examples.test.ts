@@ -15,10 +15,16 @@ import { root } from "../harness/tools.js";
 import { bin } from "./run.js";
 
 // The YAML parser @pulumi/pulumi itself depends on (no extra dependency for one test).
-const yaml = createRequire(path.join(root, "node_modules", "@pulumi", "pulumi", "package.json"))("js-yaml") as { load(text: string): unknown };
+const yaml = createRequire(path.join(root, "node_modules", "@pulumi", "pulumi", "package.json"))("js-yaml") as {
+  load(text: string): unknown;
+};
 const exampleDir = path.join(root, "examples", "ci");
 const load = (file: string) => yaml.load(readFileSync(path.join(exampleDir, file), "utf8")) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const commandsIn = (scripts: string[]) => scripts.flatMap((s) => s.split("\n")).map((l) => l.trim()).filter((l) => l.includes("headscale-iac "));
+const commandsIn = (scripts: string[]) =>
+  scripts
+    .flatMap((s) => s.split("\n"))
+    .map((l) => l.trim())
+    .filter((l) => l.includes("headscale-iac "));
 
 describe("examples/ci", { timeout: 180_000 }, () => {
   let server: HeadscaleServer;
@@ -45,8 +51,21 @@ describe("examples/ci", { timeout: 180_000 }, () => {
   /** Runs one line of the file with bash, as the CI system would (its own HOME, the CI's variables). */
   function runLine(line: string, env: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) =>
-      execFile("bash", ["-ec", line], { cwd, env: { PATH: `${shim}:${path.dirname(process.execPath)}:/usr/bin:/bin`, HOME: path.join(base, "home"), HEADSCALE_URL: server.url, HEADSCALE_API_KEY: server.apiKey, ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
+      execFile(
+        "bash",
+        ["-ec", line],
+        {
+          cwd,
+          env: {
+            PATH: `${shim}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
+            HOME: path.join(base, "home"),
+            HEADSCALE_URL: server.url,
+            HEADSCALE_API_KEY: server.apiKey,
+            ...env,
+          },
+          timeout: 60_000,
+        },
+        (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
       ),
     );
   }
@@ -65,7 +84,10 @@ describe("examples/ci", { timeout: 180_000 }, () => {
     onTestFailed(() => console.error(server.logTail()));
     const wf = load("github-actions.yml");
     const steps = wf.jobs.deploy.steps as Array<{ name?: string; run?: string; if?: string }>;
-    expect(wf.jobs.deploy.env).toEqual({ HEADSCALE_URL: "${{ vars.HEADSCALE_URL }}", HEADSCALE_API_KEY: "${{ secrets.HEADSCALE_API_KEY }}" });
+    expect(wf.jobs.deploy.env).toEqual({
+      HEADSCALE_URL: "${{ vars.HEADSCALE_URL }}",
+      HEADSCALE_API_KEY: "${{ secrets.HEADSCALE_API_KEY }}",
+    });
     const [create, revoke, ...more] = commandsIn(steps.flatMap((s) => (s.run ? [s.run] : [])));
     expect(more).toEqual([]);
     expect(create).toBe('headscale-iac key create --ci github --tags tag:ci --expiration 30m --append-env "$GITHUB_ENV"');
@@ -91,7 +113,9 @@ describe("examples/ci", { timeout: 180_000 }, () => {
     expect(more).toEqual([]);
     expect(create).toBe("headscale-iac key create --ci gitlab --tags tag:ci --expiration 30m --append-env tailscale.env");
     expect(commandsIn(job.after_script)).toEqual(["headscale-iac key revoke --last"]);
-    expect(job.before_script.find((l) => l.includes("tailscale up"))).toMatch(/^\. \.\/tailscale\.env && rm tailscale\.env && tailscale up --login-server "\$HEADSCALE_URL" --authkey "\$TS_AUTHKEY"/);
+    expect(job.before_script.find((l) => l.includes("tailscale up"))).toMatch(
+      /^\. \.\/tailscale\.env && rm tailscale\.env && tailscale up --login-server "\$HEADSCALE_URL" --authkey "\$TS_AUTHKEY"/,
+    );
 
     const work = path.join(base, "gitlab");
     mkdirSync(work);
@@ -103,6 +127,12 @@ describe("examples/ci", { timeout: 180_000 }, () => {
     expect(r.stderr).not.toContain(key);
     // `. ./tailscale.env` gives the next command TS_AUTHKEY.
     expect((await runLine('. ./tailscale.env && printf %s "$TS_AUTHKEY"', {}, work)).stdout).toBe(key);
-    await joinsThenRevoked(key, "gl-runner", () => runLine(job.after_script.find((l) => l.includes("headscale-iac"))!, ci, work));
+    await joinsThenRevoked(key, "gl-runner", () =>
+      runLine(
+        job.after_script.find((l) => l.includes("headscale-iac"))!,
+        ci,
+        work,
+      ),
+    );
   });
 });

@@ -79,13 +79,21 @@ export async function buildGuideServer(): Promise<GuideServer> {
 
     nodes.push(await joinNode({ serverUrl: server.url, authKey: serverKey, hostname: "web" }));
     nodes.push(await joinNode({ serverUrl: server.url, authKey: familyKey, hostname: "home-gw", upArgs: [`--advertise-routes=${HOME_ROUTE}`] }));
-    const listed = await waitFor("both nodes registered", async () => {
-      const ns = json<CliNode[]>(await cli("nodes", "list", "-o", "json"));
-      return ns.length === 2 ? ns : undefined;
-    }, 30_000);
+    const listed = await waitFor(
+      "both nodes registered",
+      async () => {
+        const ns = json<CliNode[]>(await cli("nodes", "list", "-o", "json"));
+        return ns.length === 2 ? ns : undefined;
+      },
+      30_000,
+    );
     const nodeIds = Object.fromEntries(listed.map((n) => [n.name, String(n.id)]));
     // The gateway announces its route; the admin approves it (as the guide shows).
-    await waitFor("route announced", async () => (/192\.168\.77\.0\/24/.test(await cli("nodes", "list-routes", "-i", nodeIds["home-gw"]!)) ? true : undefined), 30_000);
+    await waitFor(
+      "route announced",
+      async () => (/192\.168\.77\.0\/24/.test(await cli("nodes", "list-routes", "-i", nodeIds["home-gw"]!)) ? true : undefined),
+      30_000,
+    );
     await cli("nodes", "approve-routes", "-i", nodeIds["home-gw"]!, "-r", HOME_ROUTE);
     return {
       server,

@@ -84,7 +84,10 @@ describe("headscale-iac import of a server built with the headscale CLI", { time
         const from = proxy.answered.length;
         const plan = await ws.run(["plan", "-detailed-exitcode"]);
         // Imports count as changes for -detailed-exitcode (2); nothing is added, changed or destroyed.
-        expect({ code: plan.code, summary: /Plan: .*/.exec(plan.output)?.[0] }).toEqual({ code: 2, summary: "Plan: 7 to import, 0 to add, 0 to change, 0 to destroy." });
+        expect({ code: plan.code, summary: /Plan: .*/.exec(plan.output)?.[0] }).toEqual({
+          code: 2,
+          summary: "Plan: 7 to import, 0 to add, 0 to change, 0 to destroy.",
+        });
         await ws.expect([0], ["apply", "-auto-approve"]);
         const after = await ws.planIsEmpty();
         expect(after.empty, after.output).toBe(true);
@@ -107,14 +110,23 @@ describe("headscale-iac import of a server built with the headscale CLI", { time
       name: "home",
       main: "index.ts",
       devDependencies: { "@types/node": "^18", typescript: "^5.0.0" },
-      dependencies: { "@pulumi/pulumi": "^3.248.0", "headscale-iac": `^${JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).version}` },
+      dependencies: {
+        "@pulumi/pulumi": "^3.248.0",
+        "headscale-iac": `^${JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).version}`,
+      },
     });
     expect(readFileSync(path.join(out, "Pulumi.yaml"), "utf8")).toMatch(/^name: home\n[\s\S]*runtime:\n {2}name: nodejs/);
     const index = readFileSync(path.join(out, "index.ts"), "utf8");
-    expect(index).toContain('const alice = new headscale.User("alice", { name: "alice", displayName: "Alice Admin", email: "alice@example.com", adoptExisting: true });');
+    expect(index).toContain(
+      'const alice = new headscale.User("alice", { name: "alice", displayName: "Alice Admin", email: "alice@example.com", adoptExisting: true });',
+    );
     expect(index).toContain(`const policyText = \`${guidePolicy}\`;`);
-    expect(index).toContain('const policy = new headscale.Policy("policy", { policy: policyText, overwrite: true }, { dependsOn: [alice, bob, family, servers, guests] });');
-    expect(index).toContain(`const web_tags = new headscale.NodeTags("web_tags", { nodeId: "${guide.nodeIds.web}", tags: ["tag:server"] }, { dependsOn: [policy] });`);
+    expect(index).toContain(
+      'const policy = new headscale.Policy("policy", { policy: policyText, overwrite: true }, { dependsOn: [alice, bob, family, servers, guests] });',
+    );
+    expect(index).toContain(
+      `const web_tags = new headscale.NodeTags("web_tags", { nodeId: "${guide.nodeIds.web}", tags: ["tag:server"] }, { dependsOn: [policy] });`,
+    );
     // A key's owner is the User resource, not a literal id.
     expect(index).toMatch(/e\.g\. new headscale\.PreAuthKey\("bob_key", \{ user: bob, expiration: "1h" \}\);/);
     expect(index).not.toContain(guide.server.apiKey);
@@ -144,10 +156,15 @@ describe("headscale-iac import of a server built with the headscale CLI", { time
     onTestFailed(() => console.error(transcript.join("\n---\n")));
     const pulumi = (...args: string[]) =>
       new Promise<{ code: number; out: string; stdout: string }>((resolve) =>
-        execFile(path.join(binDir, "pulumi"), [...args, "--non-interactive", "--color", "never"], { cwd: dir, env: penv, timeout: 240_000, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
-          transcript.push(`$ pulumi ${args.join(" ")}\n${stdout}${stderr}`);
-          resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, out: `${stdout}${stderr}`, stdout });
-        }),
+        execFile(
+          path.join(binDir, "pulumi"),
+          [...args, "--non-interactive", "--color", "never"],
+          { cwd: dir, env: penv, timeout: 240_000, maxBuffer: 32 << 20 },
+          (err, stdout, stderr) => {
+            transcript.push(`$ pulumi ${args.join(" ")}\n${stdout}${stderr}`);
+            resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, out: `${stdout}${stderr}`, stdout });
+          },
+        ),
       );
     expect((await pulumi("stack", "init", "test")).code).toBe(0);
     const from = proxy.answered.length;
@@ -160,12 +177,12 @@ describe("headscale-iac import of a server built with the headscale CLI", { time
     expect(up.code).toBe(0);
     expect(up.out).toContain("8 created");
     expect(proxy.answered.slice(from).filter((a) => a.startsWith("GET /api/v1/")).length).toBeGreaterThan(0); // it did talk to the server
-        expect(writeCalls(proxy.answered.slice(from))).toEqual([]);
+    expect(writeCalls(proxy.answered.slice(from))).toEqual([]);
     const next = await pulumi("preview", "--expect-no-changes", "--json");
     expect(next.code).toBe(0);
     expect(JSON.parse(next.stdout).changeSummary).toEqual({ same: 8 });
     expect(proxy.answered.slice(from).filter((a) => a.startsWith("GET /api/v1/")).length).toBeGreaterThan(0); // it did talk to the server
-        expect(writeCalls(proxy.answered.slice(from))).toEqual([]);
+    expect(writeCalls(proxy.answered.slice(from))).toEqual([]);
     await expectUnchanged();
   });
 
@@ -189,7 +206,13 @@ describe("headscale-iac import of a server built with the headscale CLI", { time
     try {
       await project.installProvider();
       // Only the command that runs the program differs from the generated cdktf.json (as for the example's test).
-      writeFileSync(path.join(project.dir, "cdktf.json"), JSON.stringify({ ...(example as object), app: `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(out, "build", "main.js"))}` }));
+      writeFileSync(
+        path.join(project.dir, "cdktf.json"),
+        JSON.stringify({
+          ...(example as object),
+          app: `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(out, "build", "main.js"))}`,
+        }),
+      );
       await project.expectCdktf("synth");
       const stack = project.synthesized() as unknown as { import?: Array<{ id: string; to: string }> };
       expect(stack.import).toContainEqual({ id: guide.userIds.alice, to: "headscale_user.alice" });
@@ -201,7 +224,7 @@ describe("headscale-iac import of a server built with the headscale CLI", { time
       const plan = await project.terraform("plan", "-detailed-exitcode");
       expect(plan.code, plan.output).toBe(0);
       expect(proxy.answered.slice(from).filter((a) => a.startsWith("GET /api/v1/")).length).toBeGreaterThan(0); // it did talk to the server
-        expect(writeCalls(proxy.answered.slice(from))).toEqual([]);
+      expect(writeCalls(proxy.answered.slice(from))).toEqual([]);
       await expectUnchanged();
     } finally {
       project.cleanup();
@@ -212,9 +235,25 @@ describe("headscale-iac import of a server built with the headscale CLI", { time
 /** Compiles a generated TypeScript entry with the repository's tsc (the project's own npm install is not run). */
 function compile(dir: string, entry: string, outDir: string): Promise<void> {
   const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
-  const args = [entry, "--outDir", outDir, "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--strict", "--skipLibCheck", "--types", "node"];
+  const args = [
+    entry,
+    "--outDir",
+    outDir,
+    "--module",
+    "nodenext",
+    "--moduleResolution",
+    "nodenext",
+    "--target",
+    "es2022",
+    "--strict",
+    "--skipLibCheck",
+    "--types",
+    "node",
+  ];
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, [tsc, ...args], { cwd: dir, timeout: 180_000 }, (err, stdout, stderr) => (err ? reject(new Error(`tsc ${entry} failed:\n${stdout}${stderr}`)) : resolve())),
+    execFile(process.execPath, [tsc, ...args], { cwd: dir, timeout: 180_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`tsc ${entry} failed:\n${stdout}${stderr}`)) : resolve(),
+    ),
   );
 }
 

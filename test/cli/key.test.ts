@@ -26,7 +26,11 @@ describe("headscale-iac key create / revoke", { timeout: 180_000 }, () => {
   const nodes: TailscaleNode[] = [];
   const dir = mkdtempSync(path.join(tmpdir(), "headscale-iac-key-"));
   const stateFile = path.join(dir, "last-key.json");
-  const env = (extra: Record<string, string | undefined> = {}) => ({ HEADSCALE_URL: server.url, HEADSCALE_API_KEY: server.apiKey, ...extra });
+  const env = (extra: Record<string, string | undefined> = {}) => ({
+    HEADSCALE_URL: server.url,
+    HEADSCALE_API_KEY: server.apiKey,
+    ...extra,
+  });
   const keyCount = async () => (await api.listPreAuthKeys()).length;
 
   beforeAll(async () => {
@@ -44,7 +48,10 @@ describe("headscale-iac key create / revoke", { timeout: 180_000 }, () => {
 
   it("--ci github: the mask line first, then the key; a real node joins with it, tagged tag:ci, ephemeral", async () => {
     onTestFailed(() => console.error(`${server.logTail()}\n${nodes.map((n) => n.logTail()).join("\n")}`));
-    const r = await headscaleIac(["key", "create", "--ci", "github", "--tags", "tag:ci", "--reusable", "--expiration", "30m", "--state-file", stateFile], env());
+    const r = await headscaleIac(
+      ["key", "create", "--ci", "github", "--tags", "tag:ci", "--reusable", "--expiration", "30m", "--state-file", stateFile],
+      env(),
+    );
     expect(r.code, r.stderr).toBe(0);
     const [mask, key, ...rest] = r.stdout.split("\n");
     expect(mask).toMatch(/^::add-mask::hskey-auth-\S+$/);
@@ -101,7 +108,10 @@ describe("headscale-iac key create / revoke", { timeout: 180_000 }, () => {
     // Configured by flags alone: --url and --api-key-file instead of HEADSCALE_URL / HEADSCALE_API_KEY.
     const keyFile = path.join(dir, "api-key");
     writeFileSync(keyFile, `${server.apiKey}\n`);
-    const e = await headscaleIac(["key", "create", "--tags", "tag:ci", "--output", "env", "--env-name", "AUTH", "--state-file", stateFile, "--url", server.url, "--api-key-file", keyFile], { HEADSCALE_URL: undefined, HEADSCALE_API_KEY: undefined });
+    const e = await headscaleIac(
+      ["key", "create", "--tags", "tag:ci", "--output", "env", "--env-name", "AUTH", "--state-file", stateFile, "--url", server.url, "--api-key-file", keyFile],
+      { HEADSCALE_URL: undefined, HEADSCALE_API_KEY: undefined },
+    );
     expect(e.stdout).toMatch(/^AUTH=hskey-auth-\S+\n$/);
     for (const p of [created.prefix as string]) expect((await headscaleIac(["key", "revoke", p], env())).code).toBe(EXIT.ok);
     expect((await headscaleIac(["key", "revoke", "--last", "--state-file", stateFile], env())).code).toBe(EXIT.ok);
@@ -110,13 +120,35 @@ describe("headscale-iac key create / revoke", { timeout: 180_000 }, () => {
 
   it("bad input: a clear message, the documented exit code, nothing created", async () => {
     const cases: Array<{ args: string[]; env?: Record<string, string | undefined>; code: number; message: RegExp }> = [
-      { args: ["--tags", "tag:nope"], code: EXIT.rejected, message: /tags: tag "tag:nope" is not defined in the server's current policy: add "tag:nope": \[.*\] \(its owners\) to the policy's tagOwners/ },
-      { args: ["--tags", "tag:ci", "--expiration", "5x"], code: EXIT.rejected, message: /expiration: "5x" is not a duration or a time: use a duration like "1h"/ },
+      {
+        args: ["--tags", "tag:nope"],
+        code: EXIT.rejected,
+        message: /tags: tag "tag:nope" is not defined in the server's current policy: add "tag:nope": \[.*\] \(its owners\) to the policy's tagOwners/,
+      },
+      {
+        args: ["--tags", "tag:ci", "--expiration", "5x"],
+        code: EXIT.rejected,
+        message: /expiration: "5x" is not a duration or a time: use a duration like "1h"/,
+      },
       { args: ["--user", "nobody"], code: EXIT.rejected, message: /user: user "nobody" does not exist on the server/ },
-      { args: ["--tags", "tag:ci"], env: { HEADSCALE_URL: undefined }, code: EXIT.usage, message: /no Headscale URL: pass --url https:\/\/headscale\.example\.com or set HEADSCALE_URL/ },
-      { args: ["--tags", "tag:ci"], env: { HEADSCALE_API_KEY: ["hskey", "api", "A".repeat(12), "B".repeat(44)].join("-") /* well-formed, never issued */ }, code: EXIT.unauthorized, message: /the API key was refused/ },
+      {
+        args: ["--tags", "tag:ci"],
+        env: { HEADSCALE_URL: undefined },
+        code: EXIT.usage,
+        message: /no Headscale URL: pass --url https:\/\/headscale\.example\.com or set HEADSCALE_URL/,
+      },
+      {
+        args: ["--tags", "tag:ci"],
+        env: { HEADSCALE_API_KEY: ["hskey", "api", "A".repeat(12), "B".repeat(44)].join("-") /* well-formed, never issued */ },
+        code: EXIT.unauthorized,
+        message: /the API key was refused/,
+      },
       { args: ["--tags", "tag:ci", "--output", "yaml"], code: EXIT.usage, message: /--output yaml: use raw, env or json/ },
-      { args: ["--ci", "gitlab", "--tags", "tag:ci"], code: EXIT.usage, message: /--ci gitlab never prints the key: give --append-env FILE/ },
+      {
+        args: ["--ci", "gitlab", "--tags", "tag:ci"],
+        code: EXIT.usage,
+        message: /--ci gitlab never prints the key: give --append-env FILE/,
+      },
       { args: ["--tagz", "tag:ci"], code: EXIT.usage, message: /Unknown option '--tagz'/ },
     ];
     for (const c of cases) {

@@ -180,11 +180,19 @@ describe.each(headscaleVersions())("Headscale %s client contract", (version) => 
       expect(k.user).toBeUndefined();
       expect(k.aclTags).toEqual(["tag:ci"]);
     } else {
-      await noWrites(() => expectError(client.createPreAuthKey({ reusable: false, ephemeral: true, expiration, aclTags: ["tag:ci"] }), "invalid_argument", /0\.28/));
+      await noWrites(() =>
+        expectError(client.createPreAuthKey({ reusable: false, ephemeral: true, expiration, aclTags: ["tag:ci"] }), "invalid_argument", /0\.28/),
+      );
     }
     const [alice] = await client.listUsers({ name: "alice" });
     for (const bad of ["ci", "tag:CI", "tag:a b", "tag:"]) {
-      await noWrites(() => expectError(client.createPreAuthKey({ userId: alice!.id, reusable: false, ephemeral: false, expiration, aclTags: [bad] }), "invalid_argument", /aclTags/));
+      await noWrites(() =>
+        expectError(
+          client.createPreAuthKey({ userId: alice!.id, reusable: false, ephemeral: false, expiration, aclTags: [bad] }),
+          "invalid_argument",
+          /aclTags/,
+        ),
+      );
     }
     await expectError(client.createPreAuthKey({ userId: "9999", reusable: false, ephemeral: false, expiration, aclTags: [] }), "not_found");
   });
@@ -270,7 +278,7 @@ describe.each(headscaleVersions())("Headscale %s client contract", (version) => 
       const before = proxy.seen.length;
       await expect(c.createUser({ name: "carol" })).rejects.toMatchObject({ mayHaveBeenPerformed: false });
       expect(proxy.seen.slice(before).filter((s) => s === "POST /api/v1/user")).toHaveLength(1);
-      expect((await client.listUsers({ name: "carol" }))).toEqual([]);
+      expect(await client.listUsers({ name: "carol" })).toEqual([]);
 
       // A gateway's 502/504 to a write: it may have been performed behind the gateway.
       proxy.failNext(1, 502);

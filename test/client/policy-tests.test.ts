@@ -47,7 +47,11 @@ describe.each(headscaleVersions())("policy tests on Headscale %s", (version) => 
     expect(tests.length).toBeGreaterThanOrEqual(serverChecks ? 35 : 30);
     expect(tests.some((t) => t.passes) && tests.some((t) => !t.passes)).toBe(true);
     const nodes = (await client.listNodes()).map(inventoryNode);
-    expect(nodes.map((n) => [n.name, n.tags]).sort()).toEqual([["alice-laptop", []], ["bob-laptop", []], ["server-1", ["tag:server"]]]);
+    expect(nodes.map((n) => [n.name, n.tags]).sort()).toEqual([
+      ["alice-laptop", []],
+      ["bob-laptop", []],
+      ["server-1", ["tag:server"]],
+    ]);
   });
 
   it("the local evaluator gives every corpus test its expected verdict", async () => {
@@ -75,7 +79,8 @@ describe.each(headscaleVersions())("policy tests on Headscale %s", (version) => 
           remote = false;
           reason = e.serverMessage ?? e.message;
         }
-        if (local !== remote || remote !== t.passes) disagreements.push(`${t.why} ${JSON.stringify(t.test)}: expected ${t.passes}, local ${local}, Headscale ${remote} ${reason}`);
+        if (local !== remote || remote !== t.passes)
+          disagreements.push(`${t.why} ${JSON.stringify(t.test)}: expected ${t.passes}, local ${local}, Headscale ${remote} ${reason}`);
       }
       expect(disagreements).toEqual([]);
     });

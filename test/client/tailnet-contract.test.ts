@@ -101,7 +101,10 @@ describe.each(headscaleVersions())("Headscale %s tailnet client contract", (vers
       await noWrites(() => expectError(client.renameNode(node.id, bad), "invalid_argument", /givenName/));
     }
     // 0.28 answers "node no longer exists in NodeStore" (mapped as a server error); others: not found.
-    const missing = await client.renameNode("9999", "ghost").then(() => undefined, (e: unknown) => e);
+    const missing = await client.renameNode("9999", "ghost").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(missing).toBeInstanceOf(HeadscaleError);
     expect((missing as HeadscaleError).message).toMatch(/rename node 9999/);
     await client.deleteNode(node.id);

@@ -58,7 +58,8 @@ export function terraformFrontend(server: { url: string; apiKey: string }): Fron
       } catch {
         // no state yet
       }
-      const ids = (type: string, attr: string) => (state.resources ?? []).filter((r) => r.type === type).flatMap((r) => r.instances.map((i) => String(i.attributes[attr])));
+      const ids = (type: string, attr: string) =>
+        (state.resources ?? []).filter((r) => r.type === type).flatMap((r) => r.instances.map((i) => String(i.attributes[attr])));
       return { users: ids("headscale_user", "user_id"), keys: ids("headscale_pre_auth_key", "key_id") };
     },
     dispose: () => ws.cleanup(),
@@ -74,7 +75,15 @@ export function pulumiFrontend(server: { url: string; apiKey: string }): Fronten
     async apply(n, opts = {}) {
       last = n;
       const started = Date.now();
-      const [r] = await project.run([{ op: "up", spec: scaleSpec(n), expectFailure: true, ...(opts.parallelism ? { parallel: opts.parallelism } : {}), ...(opts.refresh ? { refresh: true } : {}) }]);
+      const [r] = await project.run([
+        {
+          op: "up",
+          spec: scaleSpec(n),
+          expectFailure: true,
+          ...(opts.parallelism ? { parallel: opts.parallelism } : {}),
+          ...(opts.refresh ? { refresh: true } : {}),
+        },
+      ]);
       outputs = r?.ok ? r.outputs : undefined;
       return { ok: !!r?.ok, output: `${r?.output ?? ""}${r?.error ?? ""}`, ms: Date.now() - started };
     },
@@ -130,7 +139,8 @@ export async function census(server: HeadscaleServer, n: number, tracked: { user
     if (lostKeys.length) problems.push(`${lostKeys.length} tracked keys missing on the server: ids ${lostKeys.join(", ")}`);
     const lostUsers = tracked.users.filter((id) => !users.some((u) => u.id === id));
     if (lostUsers.length) problems.push(`${lostUsers.length} tracked users missing on the server: ids ${lostUsers.join(", ")}`);
-    if (tracked.users.length !== n || tracked.keys.length !== n) problems.push(`the state tracks ${tracked.users.length} users and ${tracked.keys.length} keys, not ${n} each`);
+    if (tracked.users.length !== n || tracked.keys.length !== n)
+      problems.push(`the state tracks ${tracked.users.length} users and ${tracked.keys.length} keys, not ${n} each`);
     return { expected: { users: n, keys: n }, found: { users: users.length, keys: keys.length }, problems };
   } finally {
     api.close();

@@ -7,7 +7,9 @@ import { headscaleVersions } from "../harness/tools.js";
 import { census, pulumiFrontend, terraformFrontend, type Frontend, type RunOutcome } from "./frontends.js";
 
 // Keys are counted by id, so 0.28+; HEADSCALE_VERSIONS narrows the choice as everywhere.
-const version = headscaleVersions().filter((v) => Number(v.split(".")[1]) >= 28).at(-1);
+const version = headscaleVersions()
+  .filter((v) => Number(v.split(".")[1]) >= 28)
+  .at(-1);
 
 export interface Scenario {
   server: HeadscaleServer;
@@ -29,7 +31,9 @@ export function useScenario(frontendName: "terraform" | "pulumi"): Scenario {
     s.proxy = await startFaultProxy(s.server.url);
     s.restarted = undefined;
     s.frontend = (frontendName === "terraform" ? terraformFrontend : pulumiFrontend)({ url: s.proxy.url, apiKey: s.server.apiKey });
-    onTestFailed(() => console.error(`--- headscale log ---\n${(s.restarted ?? s.server).logTail()}\n--- injected ---\n${s.proxy.injected.slice(0, 40).join("\n")}`));
+    onTestFailed(() =>
+      console.error(`--- headscale log ---\n${(s.restarted ?? s.server).logTail()}\n--- injected ---\n${s.proxy.injected.slice(0, 40).join("\n")}`),
+    );
   });
 
   afterEach(async () => {

@@ -56,7 +56,10 @@ export function accessBlock(output: string): string {
   const start = lines.findIndex((l) => /^\s*~ access\s*[:=] \{$/.test(l));
   if (start < 0) return "";
   const end = lines.findIndex((l, i) => i > start && /^\s*\}$/.test(l));
-  return lines.slice(start, end + 1).map((l) => l.trim()).join("\n");
+  return lines
+    .slice(start, end + 1)
+    .map((l) => l.trim())
+    .join("\n");
 }
 
 /** The README's fenced block that starts with the access line of this frontend, each line trimmed. */
@@ -66,5 +69,8 @@ export function readmeAccessBlock(readme: string, frontend: "pulumi" | "terrafor
   const start = lines.findIndex((l) => marker.test(l));
   if (start < 0) return "";
   const end = lines.findIndex((l, i) => i > start && /^\s*\}$/.test(l));
-  return lines.slice(start, end + 1).map((l) => l.trim()).join("\n");
+  return lines
+    .slice(start, end + 1)
+    .map((l) => l.trim())
+    .join("\n");
 }

@@ -105,6 +105,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       ruleCount = 0;
     },
     setTarget: (url) => (upstream = new URL(url)),
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

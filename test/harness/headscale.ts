@@ -39,7 +39,10 @@ export interface StartOptions {
 }
 
 /** Config for one Headscale minor (or "main"). Keys removed in a newer minor are fatal there, so they differ by version. */
-export function headscaleConfig(version: string, p: { dir: string; httpPort: number; metricsPort: number; grpcPort: number; stunPort: number; policyMode: string; policyFile?: string }): object {
+export function headscaleConfig(
+  version: string,
+  p: { dir: string; httpPort: number; metricsPort: number; grpcPort: number; stunPort: number; policyMode: string; policyFile?: string },
+): object {
   const minor = headscaleMinor(version);
   const config: Record<string, unknown> = {
     server_url: `http://127.0.0.1:${p.httpPort}`,
@@ -87,18 +90,37 @@ export async function startHeadscale(opts: StartOptions = {}): Promise<Headscale
   const [httpPort, metricsPort, grpcPort, stunPort] = [await freeTcpPort(), await freeTcpPort(), await freeTcpPort(), await freeUdpPort()];
   const configPath = path.join(dir, "config.yaml");
   // JSON is valid YAML: no YAML library needed.
-  writeFileSync(configPath, JSON.stringify(headscaleConfig(version, { dir, httpPort, metricsPort, grpcPort, stunPort, policyMode: opts.policyMode ?? "database", ...(opts.policyFile ? { policyFile: opts.policyFile } : {}) }), null, 2));
+  writeFileSync(
+    configPath,
+    JSON.stringify(
+      headscaleConfig(version, {
+        dir,
+        httpPort,
+        metricsPort,
+        grpcPort,
+        stunPort,
+        policyMode: opts.policyMode ?? "database",
+        ...(opts.policyFile ? { policyFile: opts.policyFile } : {}),
+      }),
+      null,
+      2,
+    ),
+  );
   const logFile = path.join(dir, "headscale.log");
   const child = startLogged(bin, ["serve", "-c", configPath], logFile);
   const url = `http://127.0.0.1:${httpPort}`;
   const logTail = (lines = 40) => (existsSync(logFile) ? readFileSync(logFile, "utf8").split("\n").slice(-lines).join("\n") : "");
 
   try {
-    await waitFor(`headscale ${version} to become healthy`, async () => {
-      if (child.exitCode !== null) throw new Error(`headscale exited with ${child.exitCode}:\n${logTail()}`);
-      const res = await fetch(`${url}/health`).catch(() => undefined);
-      return res?.ok ? true : undefined;
-    }, 30_000);
+    await waitFor(
+      `headscale ${version} to become healthy`,
+      async () => {
+        if (child.exitCode !== null) throw new Error(`headscale exited with ${child.exitCode}:\n${logTail()}`);
+        const res = await fetch(`${url}/health`).catch(() => undefined);
+        return res?.ok ? true : undefined;
+      },
+      30_000,
+    );
   } catch (e) {
     await stopProcess(child);
     throw new Error(`${(e as Error).message}\n--- headscale log ---\n${logTail()}`);

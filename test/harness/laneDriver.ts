@@ -49,7 +49,8 @@ async function make(lane: Lane, tmp: string): Promise<void> {
   const tarball = (await run("npm", ["pack", "--silent", "--pack-destination", tmp], { cwd: root, encoding: "utf8" })).stdout.trim().split("\n").at(-1)!;
   const env = { ...process.env, PATH: `${path.dirname(lane.node)}:${process.env.PATH ?? ""}` };
   await run("npm", ["install", "--no-audit", "--no-fund", path.join(tmp, tarball), `@pulumi/pulumi@${lane.pulumi}`], { cwd: tmp, env });
-  for (const d of ["test/programs", "test/harness", "examples"]) cpSync(path.join(root, "dist", d), path.join(tmp, d), { recursive: true, filter: (f) => !f.endsWith(".map") });
+  for (const d of ["test/programs", "test/harness", "examples"])
+    cpSync(path.join(root, "dist", d), path.join(tmp, d), { recursive: true, filter: (f) => !f.endsWith(".map") });
   // The driver looks for the example's compiled module at <dir>/examples/<name>/index.js.
   symlinkSync(lane.cli, path.join(tmp, "bin", "pulumi"));
   writeFileSync(path.join(tmp, ".ready"), "");

@@ -29,6 +29,15 @@ export function lane(name: LaneName): Lane {
   const pulumis = pinnedVersions("pulumi");
   const pulumi = (name === "floor" ? pulumis[0] : pulumis.at(-1))!;
   const node = name === "floor" ? process.execPath : path.join(cacheDir, `node-${pinnedVersions("node").at(-1)}`, "bin", "node");
-  const nodeVersion = existsSync(node) ? execFileSync(node, ["--version"], { encoding: "utf8" }).trim().replace(/^v/, "") : `${pinnedVersions("node").at(-1)} (not installed)`;
-  return { name, node, nodeVersion, pulumi, cli: path.join(binDir, `pulumi-${pulumi}`), label: `${name} (Node ${nodeVersion}, Pulumi ${pulumi})` };
+  const nodeVersion = existsSync(node)
+    ? execFileSync(node, ["--version"], { encoding: "utf8" }).trim().replace(/^v/, "")
+    : `${pinnedVersions("node").at(-1)} (not installed)`;
+  return {
+    name,
+    node,
+    nodeVersion,
+    pulumi,
+    cli: path.join(binDir, `pulumi-${pulumi}`),
+    label: `${name} (Node ${nodeVersion}, Pulumi ${pulumi})`,
+  };
 }

@@ -36,9 +36,14 @@ export async function joinNode(opts: JoinOptions): Promise<TailscaleNode> {
   const dir = mkdtempSync(path.join(tmpdir(), `tsnode-${opts.hostname}-`));
   const socket = path.join(dir, "tailscaled.sock");
   const logFile = path.join(dir, "tailscaled.log");
-  const daemon = startLogged(path.join(binDir, "tailscaled"), ["--tun=userspace-networking", `--statedir=${path.join(dir, "state")}`, `--socket=${socket}`, "--port=0"], logFile, {
-    env: { ...process.env, TS_LOGS_DIR: dir, TS_NO_LOGS_NO_SUPPORT: "true" },
-  });
+  const daemon = startLogged(
+    path.join(binDir, "tailscaled"),
+    ["--tun=userspace-networking", `--statedir=${path.join(dir, "state")}`, `--socket=${socket}`, "--port=0"],
+    logFile,
+    {
+      env: { ...process.env, TS_LOGS_DIR: dir, TS_NO_LOGS_NO_SUPPORT: "true" },
+    },
+  );
   const cli = (args: string[]) => run(path.join(binDir, "tailscale"), [`--socket=${socket}`, ...args], { encoding: "utf8", timeout: opts.timeoutMs ?? 60_000 });
   const logTail = (lines = 40) => (existsSync(logFile) ? readFileSync(logFile, "utf8").split("\n").slice(-lines).join("\n") : "");
   const stop = async ({ logout = false } = {}) => {
@@ -61,7 +66,11 @@ export async function joinNode(opts: JoinOptions): Promise<TailscaleNode> {
       ]);
     } catch (e) {
       // The auth key is part of the command line in the error: never show it.
-      throw new Error(`node ${opts.hostname} could not join: ${String((e as Error).message).split(authKey).join("[redacted]")}\n${logTail()}`);
+      throw new Error(
+        `node ${opts.hostname} could not join: ${String((e as Error).message)
+          .split(authKey)
+          .join("[redacted]")}\n${logTail()}`,
+      );
     }
   };
   try {

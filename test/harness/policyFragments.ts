@@ -39,7 +39,14 @@ export const mergedValue = {
   ],
 };
 /** Comments of every source that the merged text keeps, and the fragments' headers. */
-export const keptComments = ['// fragment "team-groups"', '// fragment "tag-owners"', '// fragment "svc-web"', "// The web team.", "// web traffic", "// Admins reach everything."];
+export const keptComments = [
+  '// fragment "team-groups"',
+  '// fragment "tag-owners"',
+  '// fragment "svc-web"',
+  "// The web team.",
+  "// web traffic",
+  "// Admins reach everything.",
+];
 
 // The same policy with the admin rule moved from the base to the end of svc-web (first in the merged
 // order before, last now: acls only allow, so their order is no change) and group:web moved from
@@ -58,7 +65,11 @@ export const svcWebWithAdminRule = `{
 }`;
 export const moved = { "team-groups": "{}", "tag-owners": ownersWithGroup, "svc-web": svcWebWithAdminRule };
 /** A fourth fragment that defines group:web differently from tag-owners. */
-export const conflicting = { "tag-owners": ownersWithGroup, "svc-web": svcWebWithAdminRule, "svc-db": `{ "groups": { "group:web": ["alice@"] } }` };
+export const conflicting = {
+  "tag-owners": ownersWithGroup,
+  "svc-web": svcWebWithAdminRule,
+  "svc-db": `{ "groups": { "group:web": ["alice@"] } }`,
+};
 export const conflictMessage = 'group:web is defined by fragment "svc-db" and by fragment "tag-owners" differently';
 /** After removing svc-web (which then holds both rules). */
 export const withoutSvcWeb = { "tag-owners": ownersWithGroup };

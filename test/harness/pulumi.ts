@@ -17,9 +17,14 @@ import { assertNoWrites, startWriteAudit, type WriteAudit } from "./writeAudit.j
 async function driverCommand(): Promise<{ node: string; script: string; env: NodeJS.ProcessEnv }> {
   const l = lane((process.env.PULUMI_LANE ?? "floor") as LaneName);
   const expect = { PULUMI_LANE_EXPECT: `${l.nodeVersion} ${l.pulumi}` };
-  if (l.name === "floor") return { node: process.execPath, script: path.join(root, "dist", "test", "programs", "driver.js"), env: { ...process.env, ...expect } };
+  if (l.name === "floor")
+    return { node: process.execPath, script: path.join(root, "dist", "test", "programs", "driver.js"), env: { ...process.env, ...expect } };
   const dir = await laneDriverDir(l);
-  return { node: l.node, script: path.join(dir, "test", "programs", "driver.js"), env: { ...process.env, ...expect, PULUMI_LANE_DIR: dir, HEADSCALE_IAC_ROOT: root } };
+  return {
+    node: l.node,
+    script: path.join(dir, "test", "programs", "driver.js"),
+    env: { ...process.env, ...expect, PULUMI_LANE_DIR: dir, HEADSCALE_IAC_ROOT: root },
+  };
 }
 
 export type { Step, StepResult };
@@ -44,7 +49,15 @@ export function pulumiProject(opts: { url: string; apiKey: string; program: stri
     audit ??= startWriteAudit(server.url);
     const proxy = await audit;
     proxy.retarget(server.url);
-    const results = await runDriver({ workDir, stack: opts.stack ?? "test", url: proxy.url, apiKey: server.apiKey, program: opts.program, steps, audited: true });
+    const results = await runDriver({
+      workDir,
+      stack: opts.stack ?? "test",
+      url: proxy.url,
+      apiKey: server.apiKey,
+      program: opts.program,
+      steps,
+      audited: true,
+    });
     assertNoWrites(proxy, `pulumi ${steps.map((s) => s.op).join(", ")}`);
     return results;
   };
@@ -58,20 +71,20 @@ export function pulumiProject(opts: { url: string; apiKey: string; program: stri
 async function runDriver(job: Job): Promise<StepResult[]> {
   const driver = await driverCommand();
   return new Promise<StepResult[]>((resolve, reject) => {
-      const child = spawn(driver.node, [driver.script], { cwd: job.workDir, env: driver.env, stdio: ["pipe", "pipe", "pipe"] });
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (d: Buffer) => (out += d));
-      child.stderr.on("data", (d: Buffer) => (err += d));
-      child.on("exit", (code) => {
-        if (code !== 0) return reject(new Error(`pulumi driver exited ${code}:\n${err}`));
-        try {
-          resolve(JSON.parse(out) as StepResult[]);
-        } catch {
-          reject(new Error(`pulumi driver printed no result:\n${out}\n${err}`));
-        }
-      });
-      child.stdin.end(JSON.stringify(job));
+    const child = spawn(driver.node, [driver.script], { cwd: job.workDir, env: driver.env, stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d));
+    child.stderr.on("data", (d: Buffer) => (err += d));
+    child.on("exit", (code) => {
+      if (code !== 0) return reject(new Error(`pulumi driver exited ${code}:\n${err}`));
+      try {
+        resolve(JSON.parse(out) as StepResult[]);
+      } catch {
+        reject(new Error(`pulumi driver printed no result:\n${out}\n${err}`));
+      }
+    });
+    child.stdin.end(JSON.stringify(job));
   });
 }
 

@@ -58,7 +58,14 @@ export function pulumiCliEnv(projectDir: string, lane: Lane, home: string, extra
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
   }
-  const PATH = [...pathFirst, laneBin, binDir, path.join(projectDir, "node_modules", "@pulumi", "pulumi"), path.dirname(lane.node), process.env.PATH ?? ""].join(":");
+  const PATH = [
+    ...pathFirst,
+    laneBin,
+    binDir,
+    path.join(projectDir, "node_modules", "@pulumi", "pulumi"),
+    path.dirname(lane.node),
+    process.env.PATH ?? "",
+  ].join(":");
   return {
     ...process.env,
     PATH,
@@ -74,7 +81,11 @@ export function pulumiCliEnv(projectDir: string, lane: Lane, home: string, extra
   };
 }
 
-export function runCommand(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; expectFailure?: boolean; timeoutMs?: number }): Promise<CliResult> {
+export function runCommand(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; expectFailure?: boolean; timeoutMs?: number },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";

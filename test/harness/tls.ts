@@ -14,7 +14,29 @@ import tls from "node:tls";
 function selfSigned(): { cert: string; key: string } {
   const dir = mkdtempSync(path.join(tmpdir(), "tls-"));
   try {
-    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem")], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        "-keyout",
+        path.join(dir, "key.pem"),
+        "-out",
+        path.join(dir, "cert.pem"),
+      ],
+      { stdio: "ignore" },
+    );
     return { cert: readFileSync(path.join(dir, "cert.pem"), "utf8"), key: readFileSync(path.join(dir, "key.pem"), "utf8") };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -31,7 +53,10 @@ function forwardTo(target: string): (socket: net.Socket) => void {
   return (socket) => {
     const upstream = net.connect(Number(port), hostname);
     socket.pipe(upstream).pipe(socket);
-    const end = () => { socket.destroy(); upstream.destroy(); };
+    const end = () => {
+      socket.destroy();
+      upstream.destroy();
+    };
     socket.on("error", end);
     upstream.on("error", end);
   };
@@ -39,8 +64,15 @@ function forwardTo(target: string): (socket: net.Socket) => void {
 
 function closer(server: net.Server): () => Promise<void> {
   const sockets = new Set<net.Socket>();
-  server.on("connection", (s: net.Socket) => { sockets.add(s); s.on("close", () => sockets.delete(s)); });
-  return () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); });
+  server.on("connection", (s: net.Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  return () =>
+    new Promise((r) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => r());
+    });
 }
 
 /** https://127.0.0.1:<port> in front of a real Headscale (`target`, http), with its own private CA. */
@@ -54,7 +86,9 @@ export async function startTlsFront(target: string): Promise<Front & { caPem: st
 
 /** The first IPv4 address of this machine that is not loopback (plain http there is "insecure"). */
 export function nonLoopbackAddress(): string {
-  const address = Object.values(networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal)?.address;
+  const address = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === "IPv4" && !a.internal)?.address;
   if (!address) throw new Error("this machine has no non-loopback IPv4 address to test plain http:// against");
   return address;
 }
@@ -78,6 +112,10 @@ export async function createTlsEchoServer(): Promise<{ url: string; caPem: strin
   return {
     url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
     caPem: cert,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

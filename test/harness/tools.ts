@@ -5,7 +5,6 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-
 function findRepoRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
@@ -34,7 +33,9 @@ export function pinnedVersions(tool: string): string[] {
 }
 
 const selectedVersions = (): string[] | undefined => {
-  const only = process.env.HEADSCALE_VERSIONS?.split(",").map((s) => s.trim()).filter(Boolean);
+  const only = process.env.HEADSCALE_VERSIONS?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   return only?.length ? only : undefined;
 };
 
@@ -59,7 +60,10 @@ export const headscaleVersions = (): string[] => {
 export const newestHeadscale = (): string => pinnedVersions("headscale").at(-1)!;
 /** Versions the tailnet resources are tested on end to end: the newest 0.29 and 0.28 (within HEADSCALE_VERSIONS). */
 export const resourceVersions = (): string[] => {
-  const newestOf = (minor: number) => headscaleVersions().filter((v) => v.startsWith(`0.${minor}.`)).at(-1);
+  const newestOf = (minor: number) =>
+    headscaleVersions()
+      .filter((v) => v.startsWith(`0.${minor}.`))
+      .at(-1);
   return [newestOf(29), newestOf(28)].filter((v): v is string => v !== undefined);
 };
 export const headscaleBinary = (version: string): string => path.join(binDir, `headscale-${version}`);

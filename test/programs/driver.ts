@@ -61,7 +61,8 @@ function checkLane(cliVersion: string): void {
   if (!expected) return;
   const sdk = (JSON.parse(readFileSync(path.join(modulesDir, "@pulumi", "pulumi", "package.json"), "utf8")) as { version: string }).version;
   const actual = `${process.versions.node} ${sdk}`;
-  if (actual !== expected || cliVersion !== sdk) throw new Error(`lane mismatch: expected Node/@pulumi/pulumi ${expected} and the CLI of that version, got ${actual} and CLI ${cliVersion}`);
+  if (actual !== expected || cliVersion !== sdk)
+    throw new Error(`lane mismatch: expected Node/@pulumi/pulumi ${expected} and the CLI of that version, got ${actual} and CLI ${cliVersion}`);
 }
 
 /** Like a user's project: node_modules with @pulumi/pulumi and headscale-iac, so the provider host finds both. */
@@ -96,7 +97,12 @@ async function openStack(job: Job, program: () => Promise<unknown>): Promise<Sta
   checkLane(String(pulumiCommand.version));
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName: job.stack, projectName: "headscale-test", program: program as never },
-    { workDir: job.workDir, envVars, pulumiCommand, projectSettings: { name: "headscale-test", runtime: "nodejs", backend: { url: envVars.PULUMI_BACKEND_URL } } },
+    {
+      workDir: job.workDir,
+      envVars,
+      pulumiCommand,
+      projectSettings: { name: "headscale-test", runtime: "nodejs", backend: { url: envVars.PULUMI_BACKEND_URL } },
+    },
   );
   await stack.setConfig("headscale:url", { value: job.url });
   await stack.setConfig("headscale:apiKey", { value: job.apiKey, secret: true });
@@ -112,8 +118,20 @@ async function runStep(job: Job, step: Step): Promise<StepResult> {
     const ms = () => Math.round(performance.now() - started);
     switch (step.op) {
       case "up": {
-        const r = await stack.up({ onOutput, color: "never", ...(step.parallel ? { parallel: step.parallel } : {}), ...(step.refresh ? { refresh: true } : {}) });
-        return { op: step.op, ok: true, output, changes: r.summary.resourceChanges as Record<string, number>, outputs: r.outputs, ms: ms() };
+        const r = await stack.up({
+          onOutput,
+          color: "never",
+          ...(step.parallel ? { parallel: step.parallel } : {}),
+          ...(step.refresh ? { refresh: true } : {}),
+        });
+        return {
+          op: step.op,
+          ok: true,
+          output,
+          changes: r.summary.resourceChanges as Record<string, number>,
+          outputs: r.outputs,
+          ms: ms(),
+        };
       }
       case "preview": {
         const r = await stack.preview({ onOutput, color: "never", diff: true });
@@ -131,7 +149,10 @@ async function runStep(job: Job, step: Step): Promise<StepResult> {
         return { op: step.op, ok: true, output, outputs: await stack.outputs() };
       case "export": {
         // Not stack.exportStack(): it passes --show-secrets. This is what a user's `pulumi stack export` shows.
-        const exported = execFileSync(path.join(laneDir ?? cacheDir, "bin", "pulumi"), ["stack", "export", "--stack", job.stack, "--cwd", job.workDir], { env: { ...process.env, ...(stack.workspace as LocalWorkspace).envVars }, encoding: "utf8" });
+        const exported = execFileSync(path.join(laneDir ?? cacheDir, "bin", "pulumi"), ["stack", "export", "--stack", job.stack, "--cwd", job.workDir], {
+          env: { ...process.env, ...(stack.workspace as LocalWorkspace).envVars },
+          encoding: "utf8",
+        });
         return { op: step.op, ok: true, output, exported };
       }
     }

@@ -15,7 +15,9 @@ export function scaleTerraform(n: number, opts: { policy?: boolean } = {}): stri
     ? `
 resource "headscale_policy" "p" {
   policy     = <<-EOT
-${SCALE_POLICY.split("\n").map((l) => `    ${l}`).join("\n")}
+${SCALE_POLICY.split("\n")
+  .map((l) => `    ${l}`)
+  .join("\n")}
   EOT
   depends_on = [headscale_user.u]
 }

@@ -33,10 +33,12 @@ describe(`access diff in Pulumi previews on Headscale ${newestHeadscale()}`, () 
   it("a policy change shows the added and removed pairs; a reformatting shows none", { timeout: 600_000 }, async () => {
     showLog();
     expectOk(await project.run([{ op: "up", spec: spec(accessPolicies.before) }]));
-    const [change, reformat] = expectOk(await project.run([
-      { op: "preview", spec: spec(accessPolicies.after) },
-      { op: "preview", spec: spec(accessPolicies.reformatted) },
-    ]));
+    const [change, reformat] = expectOk(
+      await project.run([
+        { op: "preview", spec: spec(accessPolicies.after) },
+        { op: "preview", spec: spec(accessPolicies.reformatted) },
+      ]),
+    );
     const shown = accessMarks(change!.output);
     expect({ added: shown.added, removed: shown.removed }, change!.output).toEqual({ added: accessAdded, removed: accessRemoved });
     // The README shows this very block.

@@ -53,7 +53,13 @@ describe.each(resourceVersions())("ApiKey through Pulumi on Headscale %s", (vers
     showLog();
     const before = proxy.seen.length;
     // 2h keys with rotateBefore 3h are always due.
-    const [up, back, again] = expectOk(await project.run([{ op: "up", spec: spec("3h") }, { op: "up", spec: spec("1h") }, { op: "preview", spec: spec("1h") }]));
+    const [up, back, again] = expectOk(
+      await project.run([
+        { op: "up", spec: spec("3h") },
+        { op: "up", spec: spec("1h") },
+        { op: "preview", spec: spec("1h") },
+      ]),
+    );
     expect(back!.changes).toMatchObject({ update: 1 }); // rotateBefore back to 1h: no rotation due, no new key
     const second = keyOf(back!);
     expect(keyOf(up!)).toBe(second);

@@ -26,7 +26,10 @@ describe.each([newestHeadscale(), ...mainLane()])("CI provisioning with a real n
     policy: { resource: "policy", policy, overwrite: false, resetOnDestroy: true },
     keys: [{ resource: "ci", tags: ["tag:ci"], ephemeral: true, reusable: false, expiration: "1h", checkAgainstPolicy: true }],
   };
-  const retagged: ProgramSpec = { ...base, nodeTags: [{ resource: "runner", nodeName: "ci-runner", waitFor: "1m", tags: ["tag:deploy", "tag:ci"], checkAgainstPolicy: true }] };
+  const retagged: ProgramSpec = {
+    ...base,
+    nodeTags: [{ resource: "runner", nodeName: "ci-runner", waitFor: "1m", tags: ["tag:deploy", "tag:ci"], checkAgainstPolicy: true }],
+  };
 
   beforeAll(async () => {
     server = await startHeadscale({ version });
@@ -58,7 +61,9 @@ describe.each([newestHeadscale(), ...mainLane()])("CI provisioning with a real n
   });
 
   it("the used single-use key causes no replacement, even after a refresh", async () => {
-    const [refresh, exported, preview, up] = expectOk(await project.run([{ op: "refresh", spec: base }, { op: "export" }, { op: "preview", spec: base }, { op: "up", spec: base }]));
+    const [refresh, exported, preview, up] = expectOk(
+      await project.run([{ op: "refresh", spec: base }, { op: "export" }, { op: "preview", spec: base }, { op: "up", spec: base }]),
+    );
     expect(refresh!.changes).toEqual({ same: 4 });
     // The refreshed state knows the key is used; that alone replaces nothing.
     const resources = JSON.parse(exported!.exported!).deployment.resources as Array<{ type: string; outputs: Record<string, unknown> }>;

@@ -31,8 +31,22 @@ describe.each([newestHeadscale(), "0.28.0", ...mainLane()])("Pulumi lifecycle on
       { resource: "bob", name: (over.bob as string) ?? "bob" },
       { resource: "carol", name: "carol", displayName: (over.aliceDisplay as string) ?? "Carol" },
     ],
-    policy: { resource: "policy", policy: (over.policy as string) ?? policyV1, overwrite: (over.overwrite as boolean) ?? false, resetOnDestroy: (over.reset as boolean) ?? false },
-    keys: [{ resource: "key", userResource: "alice", tags: ["tag:server"], reusable: (over.reusable as boolean) ?? false, expiration: "2h", checkAgainstPolicy: true }],
+    policy: {
+      resource: "policy",
+      policy: (over.policy as string) ?? policyV1,
+      overwrite: (over.overwrite as boolean) ?? false,
+      resetOnDestroy: (over.reset as boolean) ?? false,
+    },
+    keys: [
+      {
+        resource: "key",
+        userResource: "alice",
+        tags: ["tag:server"],
+        reusable: (over.reusable as boolean) ?? false,
+        expiration: "2h",
+        checkAgainstPolicy: true,
+      },
+    ],
     nodeTags: [{ resource: "node", nodeId, tags: (over.tags as string[]) ?? ["tag:server"], checkAgainstPolicy: true }],
   });
   const up = async (s: ProgramSpec) => expectOk(await project.run([{ op: "up", spec: s }]))[0]!;
@@ -96,7 +110,12 @@ describe.each([newestHeadscale(), "0.28.0", ...mainLane()])("Pulumi lifecycle on
     const keys = await api.listPreAuthKeys();
     if (version.startsWith("0.28.")) {
       expect(keys).toEqual([]); // Headscale 0.28 bug: DestroyUser deleted every key on the server
-      const [refresh, again] = expectOk(await project.run([{ op: "refresh", spec: s }, { op: "up", spec: s }]));
+      const [refresh, again] = expectOk(
+        await project.run([
+          { op: "refresh", spec: s },
+          { op: "up", spec: s },
+        ]),
+      );
       expect(refresh!.changes).toMatchObject({ delete: 1 });
       expect(again!.changes).toMatchObject({ create: 1 });
     } else {
@@ -133,7 +152,14 @@ describe.each([newestHeadscale(), "0.28.0", ...mainLane()])("Pulumi lifecycle on
   it("refresh + up repairs out-of-band deletes and renames", async () => {
     showLog();
     // A policy changed outside is replaced only with overwrite: true (the guard: test/pulumi/policy-compose.test.ts).
-    const s = spec({ bob: "robert", aliceDisplay: "Carol C", reusable: true, policy: policyV2, tags: ["tag:web", "tag:server"], overwrite: true });
+    const s = spec({
+      bob: "robert",
+      aliceDisplay: "Carol C",
+      reusable: true,
+      policy: policyV2,
+      tags: ["tag:web", "tag:server"],
+      overwrite: true,
+    });
     const robert = await userByName("robert");
     const carol = await userByName("carol");
     const key = (await api.listPreAuthKeys()).find((k) => k.user?.name === "alice");
@@ -142,7 +168,12 @@ describe.each([newestHeadscale(), "0.28.0", ...mainLane()])("Pulumi lifecycle on
     await api.deletePreAuthKey(key!.id!);
     await api.setPolicy(policyV1);
 
-    const [refresh, upAgain] = expectOk(await project.run([{ op: "refresh", spec: s }, { op: "up", spec: s }]));
+    const [refresh, upAgain] = expectOk(
+      await project.run([
+        { op: "refresh", spec: s },
+        { op: "up", spec: s },
+      ]),
+    );
     expect(refresh!.changes, refresh!.output).toMatchObject({ delete: 2, update: 2 });
     expect(upAgain!.changes).toMatchObject({ create: 2, update: 2 });
     expect((await userByName("robert"))?.id).not.toBe(robert!.id);
@@ -154,7 +185,14 @@ describe.each([newestHeadscale(), "0.28.0", ...mainLane()])("Pulumi lifecycle on
   });
 
   it("destroy leaves nothing behind, also when a key is already gone (and keeps node tags, which Headscale cannot remove)", async () => {
-    const s = spec({ bob: "robert", aliceDisplay: "Carol C", reusable: true, policy: policyV2, tags: ["tag:web", "tag:server"], reset: true });
+    const s = spec({
+      bob: "robert",
+      aliceDisplay: "Carol C",
+      reusable: true,
+      policy: policyV2,
+      tags: ["tag:web", "tag:server"],
+      reset: true,
+    });
     expectOk(await project.run([{ op: "up", spec: s }]));
     // A key deleted outside, with no refresh since: destroy must not fail on it (main answers 404 to its
     // expire and delete; older servers answer nothing).

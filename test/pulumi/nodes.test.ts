@@ -21,14 +21,22 @@ describe.each(resourceVersions())("Node with a real tailscaled on Headscale %s",
   let joined: Node;
   // 0.29+ can disable key expiry; 0.28 takes a time.
   const keyExpiry = minorOf(version) >= 29 ? "never" : "2031-01-01T00:00:00Z";
-  const managed: ProgramSpec = { nodes: [{ resource: "laptop", nodeName: "laptop", givenName: "alice-laptop", keyExpiry, deleteOnDestroy: true }] };
+  const managed: ProgramSpec = {
+    nodes: [{ resource: "laptop", nodeName: "laptop", givenName: "alice-laptop", keyExpiry, deleteOnDestroy: true }],
+  };
 
   beforeAll(async () => {
     server = await startHeadscale({ version });
     api = new HeadscaleClient({ url: server.url, apiKey: server.apiKey });
     const alice = await api.createUser({ name: "alice" });
     await api.createUser({ name: "bob" });
-    const key = await api.createPreAuthKey({ userId: alice.id, reusable: false, ephemeral: false, expiration: new Date(Date.now() + 3600_000), aclTags: [] });
+    const key = await api.createPreAuthKey({
+      userId: alice.id,
+      reusable: false,
+      ephemeral: false,
+      expiration: new Date(Date.now() + 3600_000),
+      aclTags: [],
+    });
     laptop = await joinNode({ serverUrl: server.url, authKey: key.key, hostname: "laptop" });
     joined = await waitFor("laptop online", async () => (await api.listNodes()).find((n) => n.name === "laptop" && n.online), 60_000);
     project = pulumiProject({ url: server.url, apiKey: server.apiKey, program: "spec" });
@@ -43,7 +51,12 @@ describe.each(resourceVersions())("Node with a real tailscaled on Headscale %s",
 
   it("renames the node and sets its key expiry; GET /node shows both; a second preview shows no changes", async () => {
     showLogs();
-    const [up, preview] = expectOk(await project.run([{ op: "up", spec: managed }, { op: "preview", spec: managed }]));
+    const [up, preview] = expectOk(
+      await project.run([
+        { op: "up", spec: managed },
+        { op: "preview", spec: managed },
+      ]),
+    );
     expect(up!.changes).toMatchObject({ create: 2 }); // the stack and the resource
     const n = await api.getNode(joined.id);
     expect(n.givenName).toBe("alice-laptop");
@@ -58,7 +71,12 @@ describe.each(resourceVersions())("Node with a real tailscaled on Headscale %s",
   it("renames it back after an out-of-band rename", async () => {
     showLogs();
     await server.cli(["nodes", "rename", "--identifier", joined.id, "someone-else"]);
-    const [, up] = expectOk(await project.run([{ op: "refresh", spec: managed }, { op: "up", spec: managed }]));
+    const [, up] = expectOk(
+      await project.run([
+        { op: "refresh", spec: managed },
+        { op: "up", spec: managed },
+      ]),
+    );
     expect(up!.changes).toMatchObject({ update: 1 });
     expect((await api.getNode(joined.id)).givenName).toBe("alice-laptop");
   });
@@ -78,8 +96,16 @@ describe.each(resourceVersions())("Node with a real tailscaled on Headscale %s",
     expect(moved.id).not.toBe(joined.id);
 
     // Step 3: manage the new node again (waitFor covers a node that is still joining).
-    const adopted: ProgramSpec = { ...handover, nodes: [{ resource: "laptop", nodeName: "laptop", waitFor: "1m", givenName: "bob-laptop", keyExpiry, deleteOnDestroy: true }] };
-    const [again, preview] = expectOk(await project.run([{ op: "up", spec: adopted }, { op: "preview", spec: adopted }]));
+    const adopted: ProgramSpec = {
+      ...handover,
+      nodes: [{ resource: "laptop", nodeName: "laptop", waitFor: "1m", givenName: "bob-laptop", keyExpiry, deleteOnDestroy: true }],
+    };
+    const [again, preview] = expectOk(
+      await project.run([
+        { op: "up", spec: adopted },
+        { op: "preview", spec: adopted },
+      ]),
+    );
     expect(again!.changes).toMatchObject({ create: 1 });
     expect((await api.getNode(moved.id)).givenName).toBe("bob-laptop");
     expect(preview!.changes).toEqual({ same: 3 });

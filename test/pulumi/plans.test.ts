@@ -41,7 +41,12 @@ describe(`plans on Headscale ${newestHeadscale()}`, () => {
     const spec = (tags: string[]): ProgramSpec => ({ keys: [{ resource: "k", user: "ops", tags, reusable: true }] });
     const [up] = expectOk(await p.run([{ op: "up", spec: spec(["tag:a", "tag:b"]) }]));
     const keyId = (up!.outputs!.keyIds!.value as Record<string, string>).k;
-    const [preview, again] = expectOk(await p.run([{ op: "preview", spec: spec(["tag:b", "tag:a", "tag:b"]) }, { op: "up", spec: spec(["tag:b", "tag:a"]) }]));
+    const [preview, again] = expectOk(
+      await p.run([
+        { op: "preview", spec: spec(["tag:b", "tag:a", "tag:b"]) },
+        { op: "up", spec: spec(["tag:b", "tag:a"]) },
+      ]),
+    );
     expect(noChanges(preview!.changes)).toEqual([]);
     expect(noChanges(again!.changes)).toEqual([]);
     expect((again!.outputs!.keyIds!.value as Record<string, string>).k).toBe(keyId);
@@ -65,7 +70,20 @@ describe(`plans on Headscale ${newestHeadscale()}`, () => {
     expect((await api.listUsers({ name: "dave" })).map((u) => u.id)).toEqual([dave.id]);
     expect((await api.listPreAuthKeys(dave.id)).map((k) => k.id)).toEqual(keysBefore);
     // With the opt-in, the node deletion is announced and everything goes.
-    const [done] = expectOk(await p.run([{ op: "up", spec: { users: [{ resource: "dave", name: "dave", deleteNodesOnDestroy: true }], keys: [{ resource: "k", userResource: "dave" }] } }, { op: "up", spec: {} }]).then((r) => r.slice(1)));
+    const [done] = expectOk(
+      await p
+        .run([
+          {
+            op: "up",
+            spec: {
+              users: [{ resource: "dave", name: "dave", deleteNodesOnDestroy: true }],
+              keys: [{ resource: "k", userResource: "dave" }],
+            },
+          },
+          { op: "up", spec: {} },
+        ])
+        .then((r) => r.slice(1)),
+    );
     expect(done!.output).toMatch(/deleting the 1 node\(s\) user "dave" still owns \(deleteNodesOnDestroy\): dave-pc/);
     expect((await api.listNodes()).some((n) => n.id === node.id)).toBe(false);
     expect(await api.listUsers({ name: "dave" })).toEqual([]);
@@ -74,10 +92,18 @@ describe(`plans on Headscale ${newestHeadscale()}`, () => {
   it("expired: true expires a key in place; it stays listed until the resource is removed", { timeout: 400_000 }, async () => {
     showLog();
     const p = project();
-    const spec = (expired?: boolean): ProgramSpec => ({ keys: [{ resource: "k", user: "ops", reusable: true, expiration: "2h", ...(expired === undefined ? {} : { expired }) }] });
+    const spec = (expired?: boolean): ProgramSpec => ({
+      keys: [{ resource: "k", user: "ops", reusable: true, expiration: "2h", ...(expired === undefined ? {} : { expired }) }],
+    });
     const [up] = expectOk(await p.run([{ op: "up", spec: spec() }]));
     const keyId = (up!.outputs!.keyIds!.value as Record<string, string>).k!;
-    const [preview, expire, after] = expectOk(await p.run([{ op: "preview", spec: spec(true) }, { op: "up", spec: spec(true) }, { op: "preview", spec: spec(true) }]));
+    const [preview, expire, after] = expectOk(
+      await p.run([
+        { op: "preview", spec: spec(true) },
+        { op: "up", spec: spec(true) },
+        { op: "preview", spec: spec(true) },
+      ]),
+    );
     expect(preview!.changes).toMatchObject({ update: 1 });
     expect(expire!.changes).toMatchObject({ update: 1 });
     expect(noChanges(after!.changes)).toEqual([]);
@@ -85,7 +111,12 @@ describe(`plans on Headscale ${newestHeadscale()}`, () => {
     expect(listed, "the expired key is still listed").toBeDefined();
     expect(new Date(listed!.expiration!).getTime()).toBeLessThanOrEqual(Date.now());
     // A refresh and a preview keep it as it is: no rotation, no re-creation.
-    const [refresh, again] = expectOk(await p.run([{ op: "refresh", spec: spec(true) }, { op: "preview", spec: spec(true) }]));
+    const [refresh, again] = expectOk(
+      await p.run([
+        { op: "refresh", spec: spec(true) },
+        { op: "preview", spec: spec(true) },
+      ]),
+    );
     expect(noChanges(refresh!.changes)).toEqual([]);
     expect(noChanges(again!.changes)).toEqual([]);
     expectOk(await p.run([{ op: "up", spec: {} }]));
@@ -101,7 +132,10 @@ describe(`plans on Headscale ${newestHeadscale()}`, () => {
       "acls": [{ "action": "accept", "src": ["ops@"], "dst": ["ops@:*"] }],
       "tests": [{ "src": "ops@", "accept": ["ops@:22"] }]
     }`;
-    const spec = (extraUser?: string): ProgramSpec => ({ policy: { resource: "policy", policy, overwrite: true }, users: extraUser ? [{ resource: extraUser, name: extraUser }] : [] });
+    const spec = (extraUser?: string): ProgramSpec => ({
+      policy: { resource: "policy", policy, overwrite: true },
+      users: extraUser ? [{ resource: extraUser, name: extraUser }] : [],
+    });
     // ops has no node yet: Headscale cannot run the test, and the preview says exactly why.
     const [refused] = await p.run([{ op: "preview", spec: spec(), expectFailure: true }]);
     expect(refused!.ok).toBe(false);

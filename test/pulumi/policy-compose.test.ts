@@ -48,7 +48,10 @@ describe(`pulumi: policy fragments and the guard on Headscale ${newestHeadscale(
     showLog();
     const p = project();
     // A key tagged tag:web, checked against the Policy resource: tag:web is defined in a fragment only.
-    const withKey = (s: ProgramSpec): ProgramSpec => ({ ...s, keys: [{ resource: "web", user: "bob", tags: ["tag:web"], checkAgainstPolicy: true }] });
+    const withKey = (s: ProgramSpec): ProgramSpec => ({
+      ...s,
+      keys: [{ resource: "web", user: "bob", tags: ["tag:web"], checkAgainstPolicy: true }],
+    });
     const spec = (policy: string | undefined, fragments: Record<string, string>) => withKey(specOf(policy, fragments));
     expectOk(await p.run([{ op: "up", spec: spec(fx.base, fx.threeFragments) }]));
     const applied = await api.getPolicy();
@@ -58,7 +61,11 @@ describe(`pulumi: policy fragments and the guard on Headscale ${newestHeadscale(
     // The admin rule moves into svc-web, group:web into tag-owners: no change, and nothing written.
     const moved = spec(fx.baseWithoutRule, fx.moved);
     const conflicting = spec(fx.baseWithoutRule, fx.conflicting);
-    const [preview, up, conflict] = await p.run([{ op: "preview", spec: moved }, { op: "up", spec: moved }, { op: "preview", spec: conflicting, expectFailure: true }]);
+    const [preview, up, conflict] = await p.run([
+      { op: "preview", spec: moved },
+      { op: "up", spec: moved },
+      { op: "preview", spec: conflicting, expectFailure: true },
+    ]);
     expectOk([preview!, up!]);
     expect(changed(preview!.changes)).toEqual([]);
     expect(changed(up!.changes)).toEqual([]);
@@ -91,7 +98,12 @@ describe(`pulumi: policy fragments and the guard on Headscale ${newestHeadscale(
     expect(said).toContain(fx.refusalMessage);
     expect(said).toContain("set overwrite: true for this apply");
     expect((await api.getPolicy()).text).toBe(fx.outOfBand);
-    const [overwritten, preview] = expectOk(await p.run([{ op: "up", spec: specOf(undefined, { ops: fx.guardV2 }, true) }, { op: "preview", spec: specOf(undefined, { ops: fx.guardV2 }) }]));
+    const [overwritten, preview] = expectOk(
+      await p.run([
+        { op: "up", spec: specOf(undefined, { ops: fx.guardV2 }, true) },
+        { op: "preview", spec: specOf(undefined, { ops: fx.guardV2 }) },
+      ]),
+    );
     expect(overwritten!.changes).toMatchObject({ update: 1 });
     expect(changed(preview!.changes)).toEqual([]); // removing the opt-in afterwards is no change
     expect(fx.policyValue((await api.getPolicy()).text)).toEqual(fx.policyValue(fx.guardV2));

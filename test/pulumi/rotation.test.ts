@@ -6,7 +6,10 @@ import type { ProgramSpec } from "../programs/spec.js";
 import { startHeadscale, type HeadscaleServer } from "../harness/headscale.js";
 import { expectOk, pulumiProject, type PulumiProject } from "../harness/pulumi.js";
 
-const keySpec = (key: object): ProgramSpec => ({ users: [{ resource: "ci", name: "ci" }], keys: [{ resource: "key", userResource: "ci", reusable: true, ...key }] });
+const keySpec = (key: object): ProgramSpec => ({
+  users: [{ resource: "ci", name: "ci" }],
+  keys: [{ resource: "key", userResource: "ci", reusable: true, ...key }],
+});
 
 describe("pre-auth key rotation and recreation", () => {
   let server: HeadscaleServer;
@@ -31,7 +34,12 @@ describe("pre-auth key rotation and recreation", () => {
     expectOk(await project.run([{ op: "up", spec: s }]));
     const first = await liveKeys();
     expect(first).toHaveLength(1);
-    const [preview, up] = expectOk(await project.run([{ op: "preview", spec: s }, { op: "up", spec: s }]));
+    const [preview, up] = expectOk(
+      await project.run([
+        { op: "preview", spec: s },
+        { op: "up", spec: s },
+      ]),
+    );
     expect(preview!.changes).toMatchObject({ replace: 1 });
     expect(up!.changes).toMatchObject({ replace: 1 });
     const after = await liveKeys();
@@ -47,7 +55,13 @@ describe("pre-auth key rotation and recreation", () => {
     const [key] = await liveKeys();
     await api.expirePreAuthKey({ id: key!.id });
     const [, previewKeep, previewRecreate, up, previewAfter] = expectOk(
-      await project.run([{ op: "refresh", spec: keep }, { op: "preview", spec: keep }, { op: "preview", spec: recreate }, { op: "up", spec: recreate }, { op: "preview", spec: recreate }]),
+      await project.run([
+        { op: "refresh", spec: keep },
+        { op: "preview", spec: keep },
+        { op: "preview", spec: recreate },
+        { op: "up", spec: recreate },
+        { op: "preview", spec: recreate },
+      ]),
     );
     expect(previewKeep!.changes).toEqual({ same: 3 });
     expect(previewRecreate!.changes).toMatchObject({ replace: 1 });

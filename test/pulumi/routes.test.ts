@@ -27,9 +27,25 @@ describe.each(resourceVersions())("NodeRoutes with a real subnet router and exit
     server = await startHeadscale({ version });
     api = new HeadscaleClient({ url: server.url, apiKey: server.apiKey });
     const ops = await api.createUser({ name: "ops" });
-    const key = await api.createPreAuthKey({ userId: ops.id, reusable: false, ephemeral: false, expiration: new Date(Date.now() + 3600_000), aclTags: [] });
-    router = await joinNode({ serverUrl: server.url, authKey: key.key, hostname: "router", advertiseRoutes: ["10.0.0.0/24"], advertiseExitNode: true });
-    node = await waitFor("router to advertise its routes", async () => (await api.listNodes()).find((n) => n.name === "router" && n.availableRoutes.length === 3), 60_000);
+    const key = await api.createPreAuthKey({
+      userId: ops.id,
+      reusable: false,
+      ephemeral: false,
+      expiration: new Date(Date.now() + 3600_000),
+      aclTags: [],
+    });
+    router = await joinNode({
+      serverUrl: server.url,
+      authKey: key.key,
+      hostname: "router",
+      advertiseRoutes: ["10.0.0.0/24"],
+      advertiseExitNode: true,
+    });
+    node = await waitFor(
+      "router to advertise its routes",
+      async () => (await api.listNodes()).find((n) => n.name === "router" && n.availableRoutes.length === 3),
+      60_000,
+    );
     project = pulumiProject({ url: server.url, apiKey: server.apiKey, program: "spec" });
   });
   afterAll(async () => {
@@ -69,7 +85,14 @@ describe.each(resourceVersions())("NodeRoutes with a real subnet router and exit
     showLogs();
     await server.cli(["nodes", "approve-routes", "--identifier", node.id, "--routes", "10.0.0.0/24,192.168.7.0/24"]);
     expect(await approvedNow()).toEqual(["10.0.0.0/24", "192.168.7.0/24"]);
-    const [, preview, up, again] = expectOk(await project.run([{ op: "refresh", spec: declared }, { op: "preview", spec: declared }, { op: "up", spec: declared }, { op: "preview", spec: declared }]));
+    const [, preview, up, again] = expectOk(
+      await project.run([
+        { op: "refresh", spec: declared },
+        { op: "preview", spec: declared },
+        { op: "up", spec: declared },
+        { op: "preview", spec: declared },
+      ]),
+    );
     expect(preview!.changes, preview!.output).toEqual({ update: 1, same: 1 });
     expect(up!.changes).toMatchObject({ update: 1 });
     expect(await approvedNow()).toEqual(sorted(["10.0.0.0/24", ...EXIT]));
@@ -79,7 +102,9 @@ describe.each(resourceVersions())("NodeRoutes with a real subnet router and exit
   it("a preview of a route the node does not advertise writes nothing", async () => {
     // The warning itself ("does not advertise 10.9.0.0/16") is asserted on the Terraform plan
     // (test/terraform/tailnet.test.ts): Pulumi does not show a dynamic provider's check output.
-    const spec: ProgramSpec = { nodeRoutes: [{ resource: "router", nodeName: "router", routes: ["10.0.0.0/24", "10.9.0.0/16"], exitNode: true }] };
+    const spec: ProgramSpec = {
+      nodeRoutes: [{ resource: "router", nodeName: "router", routes: ["10.0.0.0/24", "10.9.0.0/16"], exitNode: true }],
+    };
     const [preview] = expectOk(await project.run([{ op: "preview", spec }]));
     expect(preview!.changes).toEqual({ update: 1, same: 1 });
     expect(await approvedNow()).toEqual(sorted(["10.0.0.0/24", ...EXIT])); // a preview never writes
@@ -96,24 +121,25 @@ describe.each(resourceVersions())("NodeRoutes with a real subnet router and exit
   });
 
   // Only where the example's keyExpiry "never" exists (0.29+): defined there, not skipped elsewhere.
-  if (Number(version.split(".")[1]) >= 29) it("examples/pulumi-tailnet runs as written against the same router", async () => {
-    showLogs();
-    const example = pulumiProject({ url: server.url, apiKey: server.apiKey, program: "example:pulumi-tailnet", stack: "example" });
-    try {
-      const [up, preview] = expectOk(await example.run([{ op: "up" }, { op: "preview" }]));
-      expect(up!.changes).toMatchObject({ create: 4 }); // the stack and three resources
-      expect(up!.outputs!.servedRoutes!.value).toEqual(expect.arrayContaining(["10.0.0.0/24", ...EXIT]));
-      expect(up!.outputs!.routerName!.value).toBe("edge-router");
-      expect(up!.outputs!.ciKey!.secret).toBe(true);
-      const ci = new HeadscaleClient({ url: server.url, apiKey: up!.outputs!.ciKey!.value as string });
-      expect((await ci.listUsers()).map((u) => u.name)).toContain("ops");
-      ci.close();
-      expect(preview!.changes).toEqual({ same: 4 });
-      expectOk(await example.run([{ op: "destroy" }]));
-      // The example declared the node's whole approved set (172.16.0.0/24 was replaced), and removed it.
-      expect(await approvedNow()).toEqual([]);
-    } finally {
-      example.dispose();
-    }
-  });
+  if (Number(version.split(".")[1]) >= 29)
+    it("examples/pulumi-tailnet runs as written against the same router", async () => {
+      showLogs();
+      const example = pulumiProject({ url: server.url, apiKey: server.apiKey, program: "example:pulumi-tailnet", stack: "example" });
+      try {
+        const [up, preview] = expectOk(await example.run([{ op: "up" }, { op: "preview" }]));
+        expect(up!.changes).toMatchObject({ create: 4 }); // the stack and three resources
+        expect(up!.outputs!.servedRoutes!.value).toEqual(expect.arrayContaining(["10.0.0.0/24", ...EXIT]));
+        expect(up!.outputs!.routerName!.value).toBe("edge-router");
+        expect(up!.outputs!.ciKey!.secret).toBe(true);
+        const ci = new HeadscaleClient({ url: server.url, apiKey: up!.outputs!.ciKey!.value as string });
+        expect((await ci.listUsers()).map((u) => u.name)).toContain("ops");
+        ci.close();
+        expect(preview!.changes).toEqual({ same: 4 });
+        expectOk(await example.run([{ op: "destroy" }]));
+        // The example declared the node's whole approved set (172.16.0.0/24 was replaced), and removed it.
+        expect(await approvedNow()).toEqual([]);
+      } finally {
+        example.dispose();
+      }
+    });
 });

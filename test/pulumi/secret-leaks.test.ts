@@ -32,7 +32,13 @@ describe("secrets stay secret in Pulumi", () => {
   beforeAll(async () => {
     server = await startHeadscale();
     project = pulumiProject({ url: server.url, apiKey: server.apiKey, program: "spec" });
-    results = await project.run([{ op: "up", spec }, { op: "refresh", spec }, { op: "preview", spec }, { op: "export" }, { op: "up", spec: failing, expectFailure: true }]);
+    results = await project.run([
+      { op: "up", spec },
+      { op: "refresh", spec },
+      { op: "preview", spec },
+      { op: "export" },
+      { op: "up", spec: failing, expectFailure: true },
+    ]);
     authKey = (results[0]!.outputs!.keys!.value as Record<string, string>).key!;
     createdApiKey = (results[0]!.outputs!.apiKeys!.value as Record<string, string>).automation!;
   }, 300_000);

@@ -29,7 +29,7 @@ describe("pulumi: provider settings from the stack config and the environment", 
     [tlsFront, plainFront] = await Promise.all([startTlsFront(server.url), startPlainFront(server.url)]);
   });
   afterEach(() => {
-    for (const k of ENV) (saved[k] === undefined ? delete process.env[k] : (process.env[k] = saved[k]));
+    for (const k of ENV) saved[k] === undefined ? delete process.env[k] : (process.env[k] = saved[k]);
   });
   afterAll(async () => {
     await Promise.all([tlsFront?.close(), plainFront?.close()]);
@@ -74,7 +74,9 @@ describe("pulumi: provider settings from the stack config and the environment", 
 
   it("HEADSCALE_CA_CERTIFICATE: a private CA is trusted only when given", async () => {
     environment({ HEADSCALE_URL: tlsFront.url, HEADSCALE_API_KEY: server.apiKey });
-    await expect(readUser()).rejects.toThrow(/TLS to https:\/\/127\.0\.0\.1:\d+ failed.*`pulumi config set headscale:caCertificate …` or HEADSCALE_CA_CERTIFICATE/);
+    await expect(readUser()).rejects.toThrow(
+      /TLS to https:\/\/127\.0\.0\.1:\d+ failed.*`pulumi config set headscale:caCertificate …` or HEADSCALE_CA_CERTIFICATE/,
+    );
     environment({ HEADSCALE_URL: tlsFront.url, HEADSCALE_API_KEY: server.apiKey, HEADSCALE_CA_CERTIFICATE: tlsFront.caPem });
     expect(await readUser()).toEqual([USER, USER]);
   });

@@ -16,7 +16,10 @@ const policy = `{
   "acls": [{ "action": "accept", "src": ["group:admin"], "dst": ["*:*"] }],
 }`;
 const spec = (bob = "bob"): ProgramSpec => ({
-  users: [{ resource: "alice", name: "alice", displayName: "Alice" }, { resource: "bob", name: bob }],
+  users: [
+    { resource: "alice", name: "alice", displayName: "Alice" },
+    { resource: "bob", name: bob },
+  ],
   policy: { resource: "policy", policy },
   keys: [{ resource: "key", userResource: "alice", tags: ["tag:server"], reusable: true, expiration: "30d" }],
 });
@@ -51,7 +54,12 @@ describe("a stack survives Headscale upgrades, one minor at a time", () => {
       expect(info.api).toBe(headscaleMinor(version) >= 30 ? "huma" : "grpc-gateway");
       // The server's URL changed with the restart: a plain `pulumi refresh` would use the provider config
       // stored in the state (Pulumi's rule for every provider), so refresh runs the program.
-      const [refresh, preview] = expectOk(await project.run([{ op: "refresh", spec: spec(), runProgram: true }, { op: "preview", spec: spec() }]));
+      const [refresh, preview] = expectOk(
+        await project.run([
+          { op: "refresh", spec: spec(), runProgram: true },
+          { op: "preview", spec: spec() },
+        ]),
+      );
       expect(refresh!.changes, refresh!.output).toEqual({ same: 5 });
       expect(preview!.changes, preview!.output).toEqual({ same: 5 });
       expect((await api.listUsers()).map((u) => u.name).sort()).toEqual(["alice", "bob"]);
@@ -60,7 +68,12 @@ describe("a stack survives Headscale upgrades, one minor at a time", () => {
   }
 
   it(`is still managed on ${versions.at(-1)}: a change applies, destroy cleans up`, async () => {
-    const [up, destroy] = expectOk(await project.run([{ op: "up", spec: spec("robert") }, { op: "destroy", spec: spec("robert") }]));
+    const [up, destroy] = expectOk(
+      await project.run([
+        { op: "up", spec: spec("robert") },
+        { op: "destroy", spec: spec("robert") },
+      ]),
+    );
     expect(up!.changes).toMatchObject({ update: 1 });
     expect(destroy!.changes).toMatchObject({ delete: 5 });
     const api = new HeadscaleClient({ url: server!.url, apiKey: server!.apiKey });

@@ -23,7 +23,10 @@ const PROBES: Record<string, unknown> = {
   grants: { grants: [{ src: ["*"], dst: ["*"], ip: ["*"] }] },
   randomizeClientPort: { randomizeClientPort: true },
   "acceptEnv in an SSH rule": { ssh: [{ action: "accept", src: ["alice@"], dst: ["alice@"], users: ["root"], acceptEnv: ["LANG"] }] },
-  "a tagged source SSHing to a user": { tagOwners: { "tag:ci": ["alice@"] }, ssh: [{ action: "accept", src: ["tag:ci"], dst: ["alice@"], users: ["root"] }] },
+  "a tagged source SSHing to a user": {
+    tagOwners: { "tag:ci": ["alice@"] },
+    ssh: [{ action: "accept", src: ["tag:ci"], dst: ["alice@"], users: ["root"] }],
+  },
   "an unknown member": { acls: [{ action: "accept", src: ["*"], dst: ["*:*"], priority: 1 }] },
   "a comment member": { acls: [{ action: "accept", src: ["*"], dst: ["*:*"], comment: "web" }] },
 };
@@ -62,12 +65,13 @@ describe.each(headscaleVersions())("Headscale %s policy dialect", (version) => {
     }
     // Stricter on purpose: a section the server would silently ignore (0.26 ignores unknown members) is an
     // error, since it would do nothing.
-    const ignoredSection = (v: { ours: string[]; server: string }) => dialect.unknownMembers === "ignored" && v.server === "accepted" && v.ours.every((m) => /^\w+: needs Headscale/.test(m));
+    const ignoredSection = (v: { ours: string[]; server: string }) =>
+      dialect.unknownMembers === "ignored" && v.server === "accepted" && v.ours.every((m) => /^\w+: needs Headscale/.test(m));
     // Lenient on purpose: to a server newer than the checks (main), an unknown member may be a feature it
     // knows, so it is a warning; the server's own check at plan time still catches it.
     const newerMember = (v: { ours: string[]; server: string; warnings: string[] }) =>
       dialect.unknownMembers === "unsure" && /unknown field/.test(v.server) && v.ours.length === 0 && v.warnings.some((m) => /unknown field/.test(m));
-    const disagree = verdicts.filter(([, v]) => (v.ours.length > 0) !== v.server.startsWith("rejected") && !ignoredSection(v) && !newerMember(v));
+    const disagree = verdicts.filter(([, v]) => v.ours.length > 0 !== v.server.startsWith("rejected") && !ignoredSection(v) && !newerMember(v));
     expect(disagree, JSON.stringify(disagree, null, 2)).toEqual([]);
   });
 
@@ -78,7 +82,12 @@ describe.each(headscaleVersions())("Headscale %s policy dialect", (version) => {
     expect(parsePolicyText(text).ok).toBe(true);
     const problems = await Policy.check(createContext(client), { policy: text });
     expect(problems).toEqual([
-      { field: "policy", severity: "error", message: 'line 4, column 50: acls[0].src[1]: group "group:nope" is not defined; add "group:nope": ["<user>@", …] to "groups" (with its members) or fix the name' },
+      {
+        field: "policy",
+        severity: "error",
+        message:
+          'line 4, column 50: acls[0].src[1]: group "group:nope" is not defined; add "group:nope": ["<user>@", …] to "groups" (with its members) or fix the name',
+      },
     ]);
     expect((await client.getPolicy()).text).toBe("{}");
   });

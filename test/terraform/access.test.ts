@@ -46,7 +46,9 @@ describe.each(availableClis())(`%s plans show the access diff on Headscale ${new
   it("a policy change plans the added and removed pairs, apply records them, a reformatting plans none", { timeout: 300_000 }, async () => {
     showLog();
     const created = await ws.expect([0], ["apply", "-auto-approve"]);
-    expect(accessMarks(created).added).toEqual(expect.arrayContaining(["alice-laptop → server-1:22", "alice-laptop → server-1:443", "bob-laptop → server-1:443"]));
+    expect(accessMarks(created).added).toEqual(
+      expect.arrayContaining(["alice-laptop → server-1:22", "alice-laptop → server-1:443", "bob-laptop → server-1:443"]),
+    );
     ws.write("policy.hujson", accessPolicies.after);
     const plan = await ws.planIsEmpty();
     expect(plan.empty).toBe(false);
@@ -55,7 +57,9 @@ describe.each(availableClis())(`%s plans show the access diff on Headscale ${new
     // The README shows this very block.
     expect(readmeAccessBlock(readFileSync(path.join(root, "README.md"), "utf8"), "terraform"), accessBlock(plan.output)).toBe(accessBlock(plan.output));
     await ws.expect([0], ["apply", "-auto-approve"]);
-    const state = JSON.parse(ws.stateText()) as { resources: Array<{ type: string; instances: Array<{ attributes: { access: Record<string, string> } }> }> };
+    const state = JSON.parse(ws.stateText()) as {
+      resources: Array<{ type: string; instances: Array<{ attributes: { access: Record<string, string> } }> }>;
+    };
     const recorded = state.resources.find((r) => r.type === "headscale_policy")!.instances[0]!.attributes.access;
     expect(Object.keys(recorded)).toEqual(expect.arrayContaining(accessAdded));
     for (const gone of accessRemoved) expect(Object.keys(recorded)).not.toContain(gone);
@@ -94,14 +98,26 @@ describe.each(localVersions)("terraform runs the policy's tests itself on Headsc
 
   it("passing tests apply (left out of the server's text) and plan no change; a failing test fails the plan, naming it", { timeout: 300_000 }, async () => {
     showLog();
-    ws.write("policy.hujson", withTests([{ src: "alice@", accept: ["tag:server:22"] }, { src: "bob@", accept: ["tag:server:443"], deny: ["tag:server:22"] }]));
+    ws.write(
+      "policy.hujson",
+      withTests([
+        { src: "alice@", accept: ["tag:server:22"] },
+        { src: "bob@", accept: ["tag:server:443"], deny: ["tag:server:22"] },
+      ]),
+    );
     await ws.expect([0], ["apply", "-auto-approve"]);
     const stored = (await api.getPolicy()).text;
     expect(stored).toContain("tag:server:22,443");
     expect(stored).not.toContain('"tests"');
     expect((await ws.planIsEmpty()).empty).toBe(true);
 
-    ws.write("policy.hujson", withTests([{ src: "alice@", accept: ["tag:server:22"] }, { src: "bob@", accept: ["tag:server:22"] }]));
+    ws.write(
+      "policy.hujson",
+      withTests([
+        { src: "alice@", accept: ["tag:server:22"] },
+        { src: "bob@", accept: ["tag:server:22"] },
+      ]),
+    );
     const failed = await ws.run(["plan"]);
     expect(failed.code).toBe(1);
     expect(failed.output).toMatch(/tests\[1\] \(src "bob@"\): bob@ -> tag:server:22: expected ALLOWED, got DENIED/);

@@ -22,7 +22,9 @@ describe("the provider executable", () => {
         resourceSchemas: Record<string, unknown>;
         dataSourceSchemas: Record<string, unknown>;
       };
-      expect(Object.keys(schema.resourceSchemas)).toEqual(expect.arrayContaining(["headscale_user", "headscale_pre_auth_key", "headscale_node_tags", "headscale_policy"]));
+      expect(Object.keys(schema.resourceSchemas)).toEqual(
+        expect.arrayContaining(["headscale_user", "headscale_pre_auth_key", "headscale_node_tags", "headscale_policy"]),
+      );
       expect(schema.provider.block.attributes.map((a) => a.name)).toEqual(["url", "api_key", "ca_certificate", "allow_insecure_http"]);
       expect(schema.provider.block.attributes.find((a) => a.name === "api_key")?.sensitive).toBe(true);
 

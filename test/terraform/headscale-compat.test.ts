@@ -37,7 +37,9 @@ describe.each(["0.28.0", ...mainLane()])("terraform applies and destroys the exa
     expect(users.map((u) => u.name).sort()).toEqual(["alice", "bob", "servers"]);
     expect(users.find((u) => u.name === "alice")).toMatchObject({ displayName: "Alice Admin", email: "alice@example.com" });
     expect(policiesEqual((await api.getPolicy()).text, pulumiPolicyText)).toBe(true);
-    expect(await api.listPreAuthKeys()).toEqual([expect.objectContaining({ user: expect.objectContaining({ name: "servers" }), aclTags: ["tag:server"], reusable: true })]);
+    expect(await api.listPreAuthKeys()).toEqual([
+      expect.objectContaining({ user: expect.objectContaining({ name: "servers" }), aclTags: ["tag:server"], reusable: true }),
+    ]);
     const plan = await ws.planIsEmpty();
     expect(plan.empty, plan.output).toBe(true);
 

@@ -13,28 +13,10 @@ import { startHeadscale, type HeadscaleServer } from "../harness/headscale.js";
 import { snapshotDifferences, takeSnapshot } from "../harness/snapshot.js";
 import { newestHeadscale } from "../harness/tools.js";
 import { errorDiagnostics, exampleTf, HeadscaleWorkspace, pulumiPolicyText } from "./headscaleWorkspace.js";
+import { aliceDisplay, edited, newRule, notReusable, reformatted, renameBob } from "./exampleEdits.js";
 import { availableClis } from "./workspace.js";
 
 const DAY = 86_400_000;
-
-/** examples/terraform-basic/main.tf with literal replacements; fails if a replacement does not apply. */
-function edited(...edits: [string, string][]): string {
-  let text = exampleTf;
-  for (const [from, to] of edits) {
-    if (!text.includes(from)) throw new Error(`examples/terraform-basic/main.tf no longer contains ${JSON.stringify(from)}`);
-    text = text.replace(from, to);
-  }
-  return text;
-}
-const renameBob: [string, string] = ['name         = "bob"', 'name         = "robert"'];
-const aliceDisplay: [string, string] = ['display_name = "Alice Admin"', 'display_name = "Alice A."'];
-const notReusable: [string, string] = ["reusable      = true", "reusable      = false"];
-// Same meaning: spacing, a comment, and the groups moved below the rules.
-const reformatted: [string, string] = ['"group:dev": ["alice@", "bob@"],', '"group:dev" :[ "alice@","bob@" ] /* reformatted */,'];
-const newRule: [string, string] = [
-  '{ "action": "accept", "src": ["group:dev"], "dst": ["tag:server:80,443"] },',
-  '{ "action": "accept", "src": ["group:dev"], "dst": ["tag:server:80,443"] },\n        { "action": "accept", "src": ["group:admin"], "dst": ["tag:server:22"] },',
-];
 
 const header = `terraform {
   required_providers {
@@ -159,7 +141,9 @@ describe.each(availableClis())("%s applies examples/terraform-basic to Headscale
 
     ws.write("main.tf", edited(renameBob, aliceDisplay, notReusable, reformatted, newRule));
     const out = await ws.expect([0], ["apply", "-auto-approve"]);
-    expect(out).toMatch(/# headscale_policy\.policy will be updated in-place[\s\S]*\+\s+\{ "action": "accept", "src": \["group:admin"\], "dst": \["tag:server:22"\] \},/);
+    expect(out).toMatch(
+      /# headscale_policy\.policy will be updated in-place[\s\S]*\+\s+\{ "action": "accept", "src": \["group:admin"\], "dst": \["tag:server:22"\] \},/,
+    );
     // The key's `policy` only says what to check tags against: no change to the key.
     expect(out).not.toContain("headscale_pre_auth_key.servers will be updated");
     expect(out).toContain("Resources: 0 added, 1 changed, 0 destroyed");
@@ -215,7 +199,13 @@ resource "headscale_node_tags" "web" {
 
   it("`import` (the command) adopts a user; a pre-auth key cannot be imported", async () => {
     const dave = await api.createUser({ name: "dave" });
-    const carolKey = await api.createPreAuthKey({ userId: ids.carol!, reusable: false, ephemeral: false, expiration: new Date(Date.now() + DAY), aclTags: [] });
+    const carolKey = await api.createPreAuthKey({
+      userId: ids.carol!,
+      reusable: false,
+      ephemeral: false,
+      expiration: new Date(Date.now() + DAY),
+      aclTags: [],
+    });
     const imports = ws.read("imports.tf");
     ws.write("imports.tf", `${imports}\nresource "headscale_user" "dave" {\n  name = "dave"\n}\n`);
     const ok = await ws.expect([0], ["import", "headscale_user.dave", "dave"]);
@@ -302,13 +292,24 @@ resource "headscale_policy" "broken" {
       expect(r.code, r.output).toBe(1);
       const errors = errorDiagnostics(r.output);
       const at = (address: string) => errors.filter((e) => e.address === address);
-      expect(at("headscale_user.bad"), r.output).toEqual([expect.objectContaining({ line: 'name = "Bad Name"', summary: expect.stringContaining("contains ' '") })]);
-      expect(at("headscale_pre_auth_key.no_prefix"), r.output).toEqual([expect.objectContaining({ line: 'tags = ["server"]', summary: expect.stringContaining("tag:") })]);
+      expect(at("headscale_user.bad"), r.output).toEqual([
+        expect.objectContaining({ line: 'name = "Bad Name"', summary: expect.stringContaining("contains ' '") }),
+      ]);
+      expect(at("headscale_pre_auth_key.no_prefix"), r.output).toEqual([
+        expect.objectContaining({ line: 'tags = ["server"]', summary: expect.stringContaining("tag:") }),
+      ]);
       expect(at("headscale_pre_auth_key.undefined_tag"), r.output).toEqual([
         expect.objectContaining({ line: 'tags   = ["tag:nope"]', summary: expect.stringContaining('tag "tag:nope" is not defined') }),
       ]);
-      expect(at("headscale_policy.broken"), r.output).toEqual([expect.objectContaining({ line: expect.stringMatching(/^policy = /), summary: expect.stringMatching(/^line 1, column \d+/) })]);
-      expect(at("headscale_pre_auth_key.unknown_user"), r.output).toEqual([expect.objectContaining({ line: 'user = "nobody"', summary: expect.stringContaining('user "nobody" does not exist on the server') })]);
+      expect(at("headscale_policy.broken"), r.output).toEqual([
+        expect.objectContaining({ line: expect.stringMatching(/^policy = /), summary: expect.stringMatching(/^line 1, column \d+/) }),
+      ]);
+      expect(at("headscale_pre_auth_key.unknown_user"), r.output).toEqual([
+        expect.objectContaining({
+          line: 'user = "nobody"',
+          summary: expect.stringContaining('user "nobody" does not exist on the server'),
+        }),
+      ]);
       expect(errors).toHaveLength(5);
 
       // The provider did ask the server (for the users), but wrote nothing.
@@ -339,7 +340,12 @@ resource "headscale_policy" "broken" {
     const logPath = path.join(ws.base, "tf-debug.log");
     // The key through the provider block this time (a sensitive variable), not the environment.
     ws.write("main.tf", edited(renameBob, aliceDisplay, reformatted, newRule)); // reusable again: replaces the key
-    const out = await ws.expect([0], ["apply", "-auto-approve"], { TF_LOG: "debug", TF_LOG_PATH: logPath, HEADSCALE_API_KEY: undefined, TF_VAR_headscale_api_key: server.apiKey });
+    const out = await ws.expect([0], ["apply", "-auto-approve"], {
+      TF_LOG: "debug",
+      TF_LOG_PATH: logPath,
+      HEADSCALE_API_KEY: undefined,
+      TF_VAR_headscale_api_key: server.apiKey,
+    });
     expect(out).toContain("Resources: 1 added, 0 changed, 1 destroyed");
     expect(out).toMatch(/~ key\s+= \(sensitive value\)/);
     const log = readFileSync(logPath, "utf8");
@@ -362,7 +368,12 @@ resource "headscale_policy" "broken" {
     const policy = await api.getPolicy();
     // At debug level again: the provider's own lines (what the declarations log) reach the log.
     const logPath = path.join(ws.base, "tf-destroy.log");
-    const out = await ws.expect([0], ["destroy", "-auto-approve"], { TF_LOG: "debug", TF_LOG_PATH: logPath, HEADSCALE_API_KEY: undefined, TF_VAR_headscale_api_key: server.apiKey });
+    const out = await ws.expect([0], ["destroy", "-auto-approve"], {
+      TF_LOG: "debug",
+      TF_LOG_PATH: logPath,
+      HEADSCALE_API_KEY: undefined,
+      TF_VAR_headscale_api_key: server.apiKey,
+    });
     const log = readFileSync(logPath, "utf8");
     expect(log).toMatch(/terraform-provider-headscale_v[^:]*: the policy stays on the server/);
     expect(log).not.toContain(server.apiKey);

@@ -30,14 +30,19 @@ export class HeadscaleWorkspace {
   /** A command running longer is killed (the scale bench raises it for 1,000 objects). */
   commandTimeoutMs = 120_000;
 
-  constructor(readonly cli: string, private readonly server: { url: string; apiKey: string }) {
+  constructor(
+    readonly cli: string,
+    private readonly server: { url: string; apiKey: string },
+  ) {
     this.base = mkdtempSync(path.join(tmpdir(), `headscale-iac-${cli}-hs-`));
     this.dir = path.join(this.base, "work");
     mkdirSync(this.dir);
     const mirror = path.join(this.base, "mirror");
     const config = path.join(this.base, "cli.tfrc");
     // The command examples/terraform-basic/README.md documents.
-    execFileSync(process.execPath, [path.join(root, "dist", "provider", "terraform", "install.js"), "--mirror", mirror, "--cli-config", config], { stdio: "ignore" });
+    execFileSync(process.execPath, [path.join(root, "dist", "provider", "terraform", "install.js"), "--mirror", mirror, "--cli-config", config], {
+      stdio: "ignore",
+    });
     if (!existsSync(config)) throw new Error(`install.js wrote no CLI configuration at ${config}`);
     this.env = toolEnv({
       TF_CLI_CONFIG_FILE: config,

@@ -6,7 +6,9 @@ import { availableClis, buildFixtures, Workspace } from "./workspace.js";
 
 const widgetA = (over: Record<string, string> = {}) => {
   const attrs = { name: '"alpha"', zone: '"z1"', tags: '["b", "a"]', password: '"hunter2"', label: '"Hello"', ...over };
-  return `resource "headscale_widget" "a" {\n${Object.entries(attrs).map(([k, v]) => `  ${k} = ${v}`).join("\n")}\n}\n`;
+  return `resource "headscale_widget" "a" {\n${Object.entries(attrs)
+    .map(([k, v]) => `  ${k} = ${v}`)
+    .join("\n")}\n}\n`;
 };
 
 const lookup = `
@@ -62,7 +64,9 @@ describe.each(availableClis())("%s with the Terraform server", (cli) => {
     const [id] = onlyId();
     expect(ws.store()[id!]).toMatchObject({ name: "alpha", size: 1, label: "hello" });
     const state = JSON.parse(await ws.expect([0], "show", "-json")) as {
-      values: { root_module: { resources: { address: string; values: Record<string, unknown>; sensitive_values: Record<string, unknown> }[] } };
+      values: {
+        root_module: { resources: { address: string; values: Record<string, unknown>; sensitive_values: Record<string, unknown> }[] };
+      };
     };
     const a = state.values.root_module.resources.find((r) => r.address === "headscale_widget.a")!;
     // The server lowercased the label; the declaration's diff() calls that equal, so state keeps the user's spelling.

@@ -26,17 +26,62 @@ const key = (name: string, body: string) => `resource "headscale_pre_auth_key" "
 const badInputs: Array<{ address: string; block: string; says: RegExp }> = [
   { address: "headscale_user.two_at", block: 'resource "headscale_user" "two_at" {\n  name = "x@y@z"\n}', says: /more than one '@'/ },
   { address: "headscale_user.slash", block: 'resource "headscale_user" "slash" {\n  name = "a/b"\n}', says: /contains '\/'/ },
-  { address: "headscale_user.email", block: 'resource "headscale_user" "email" {\n  name  = "erin"\n  email = "erin at example"\n}', says: /not an email address/ },
-  { address: "headscale_pre_auth_key.empty_tag", block: 'resource "headscale_pre_auth_key" "empty_tag" {\n  user = "ops"\n  tags = ["tag:"]\n}', says: /empty name/ },
-  { address: "headscale_pre_auth_key.spaced_tag", block: 'resource "headscale_pre_auth_key" "spaced_tag" {\n  user = "ops"\n  tags = ["tag:a b"]\n}', says: /must not contain spaces/ },
-  { address: "headscale_pre_auth_key.upper_prefix", block: 'resource "headscale_pre_auth_key" "upper_prefix" {\n  user = "ops"\n  tags = ["TAG:x"]\n}', says: /must start with "tag:"/ },
-  { address: "headscale_pre_auth_key.new_expired", block: 'resource "headscale_pre_auth_key" "new_expired" {\n  user    = "ops"\n  expired = true\n}', says: /cannot be created expired/ },
-  { address: "headscale_pre_auth_key.rotate", block: 'resource "headscale_pre_auth_key" "rotate" {\n  user          = "ops"\n  rotate_before = "monthly"\n}', says: /not a duration/ },
-  { address: "headscale_node_tags.unknown_name", block: 'resource "headscale_node_tags" "unknown_name" {\n  node_name = "nowhere"\n  tags      = ["tag:a"]\n}', says: /nowhere|wait_for/ },
-  { address: "headscale_policy.acls", block: 'resource "headscale_policy" "acls" {\n  policy = jsonencode({ acls = "x" })\n}', says: /must be a list of entries/ },
-  { address: "headscale_policy.group_prefix", block: 'resource "headscale_policy" "group_prefix" {\n  policy = jsonencode({ groups = { admins = ["ops@"] } })\n}', says: /line 1, column 12: groups\.admins: [^]*rename it to "group:admins"/ },
-  { address: "headscale_policy.ssh_reject", block: 'resource "headscale_policy" "ssh_reject" {\n  policy = jsonencode({ ssh = [{ action = "reject", src = ["ops@"], dst = ["ops@"], users = ["root"] }] })\n}', says: /"reject" is not an SSH action/ },
-  { address: "headscale_policy.section", block: 'resource "headscale_policy" "section" {\n  policy = jsonencode({ aclz = [] })\n}', says: /aclz/ },
+  {
+    address: "headscale_user.email",
+    block: 'resource "headscale_user" "email" {\n  name  = "erin"\n  email = "erin at example"\n}',
+    says: /not an email address/,
+  },
+  {
+    address: "headscale_pre_auth_key.empty_tag",
+    block: 'resource "headscale_pre_auth_key" "empty_tag" {\n  user = "ops"\n  tags = ["tag:"]\n}',
+    says: /empty name/,
+  },
+  {
+    address: "headscale_pre_auth_key.spaced_tag",
+    block: 'resource "headscale_pre_auth_key" "spaced_tag" {\n  user = "ops"\n  tags = ["tag:a b"]\n}',
+    says: /must not contain spaces/,
+  },
+  {
+    address: "headscale_pre_auth_key.upper_prefix",
+    block: 'resource "headscale_pre_auth_key" "upper_prefix" {\n  user = "ops"\n  tags = ["TAG:x"]\n}',
+    says: /must start with "tag:"/,
+  },
+  {
+    address: "headscale_pre_auth_key.new_expired",
+    block: 'resource "headscale_pre_auth_key" "new_expired" {\n  user    = "ops"\n  expired = true\n}',
+    says: /cannot be created expired/,
+  },
+  {
+    address: "headscale_pre_auth_key.rotate",
+    block: 'resource "headscale_pre_auth_key" "rotate" {\n  user          = "ops"\n  rotate_before = "monthly"\n}',
+    says: /not a duration/,
+  },
+  {
+    address: "headscale_node_tags.unknown_name",
+    block: 'resource "headscale_node_tags" "unknown_name" {\n  node_name = "nowhere"\n  tags      = ["tag:a"]\n}',
+    says: /nowhere|wait_for/,
+  },
+  {
+    address: "headscale_policy.acls",
+    block: 'resource "headscale_policy" "acls" {\n  policy = jsonencode({ acls = "x" })\n}',
+    says: /must be a list of entries/,
+  },
+  {
+    address: "headscale_policy.group_prefix",
+    block: 'resource "headscale_policy" "group_prefix" {\n  policy = jsonencode({ groups = { admins = ["ops@"] } })\n}',
+    says: /line 1, column 12: groups\.admins: [^]*rename it to "group:admins"/,
+  },
+  {
+    address: "headscale_policy.ssh_reject",
+    block:
+      'resource "headscale_policy" "ssh_reject" {\n  policy = jsonencode({ ssh = [{ action = "reject", src = ["ops@"], dst = ["ops@"], users = ["root"] }] })\n}',
+    says: /"reject" is not an SSH action/,
+  },
+  {
+    address: "headscale_policy.section",
+    block: 'resource "headscale_policy" "section" {\n  policy = jsonencode({ aclz = [] })\n}',
+    says: /aclz/,
+  },
 ];
 
 describe.each(availableClis())(`%s plans on Headscale ${newestHeadscale()}`, (cli) => {
@@ -100,7 +145,10 @@ describe.each(availableClis())(`%s plans on Headscale ${newestHeadscale()}`, (cl
     expect(await api.listUsers({ name: "dave" })).toHaveLength(1);
     expect((await api.listPreAuthKeys()).map((k) => k.id)).toEqual(keys);
     // With the opt-in the plan passes and the apply deletes the node too.
-    write(`resource "headscale_user" "dave" {\n  name                    = "dave"\n  delete_nodes_on_destroy = true\n}\n`, key("d", "  user = headscale_user.dave.user_id"));
+    write(
+      `resource "headscale_user" "dave" {\n  name                    = "dave"\n  delete_nodes_on_destroy = true\n}\n`,
+      key("d", "  user = headscale_user.dave.user_id"),
+    );
     await ws.expect([0], ["apply", "-auto-approve"]);
     write();
     const out = await ws.expect([0], ["apply", "-auto-approve"]);

@@ -83,10 +83,17 @@ describe(`terraform: policy fragments on Headscale ${newestHeadscale()}`, () => 
     expect(diag?.text.replace(/[│\s]+/g, " ")).toContain(fx.conflictMessage);
     // A rule referencing a group nobody defines names the fragment it is in, with the path and line there
     // (it is acls[2] of the merged policy, after svc-web's two rules).
-    write(policyBlock({ policy: fx.baseWithoutRule, fragments: { ...fx.moved, "web-db": `{ "acls": [{ "action": "accept", "src": ["group:dba"], "dst": ["tag:web:5432"] }] }` } }));
+    write(
+      policyBlock({
+        policy: fx.baseWithoutRule,
+        fragments: { ...fx.moved, "web-db": `{ "acls": [{ "action": "accept", "src": ["group:dba"], "dst": ["tag:web:5432"] }] }` },
+      }),
+    );
     const undefinedGroup = await ws.run(["plan"]);
     expect(undefinedGroup.code).toBe(1);
-    expect(undefinedGroup.output.replace(/[│\s]+/g, " ")).toMatch(/in fragment "web-db": line 1, column 42: acls\[0\]\.src\[0\]: group "group:dba" is not defined/);
+    expect(undefinedGroup.output.replace(/[│\s]+/g, " ")).toMatch(
+      /in fragment "web-db": line 1, column 42: acls\[0\]\.src\[0\]: group "group:dba" is not defined/,
+    );
     const after = await api.getPolicy();
     expect(after.text).toBe(before.text);
     expect(after.updatedAt).toBe(before.updatedAt);

@@ -45,7 +45,8 @@ function compare(ours: MessageType, upstream: string, seen: Set<string>, problem
     }
     if (theirs.no !== spec.no) problems.push(`${where}: field number ${spec.no}, upstream ${theirs.no}`);
     if (theirs.map !== (spec.map === true)) problems.push(`${where}: map ${spec.map === true}, upstream ${theirs.map}`);
-    else if (!theirs.map && theirs.repeated !== (spec.repeated === true)) problems.push(`${where}: repeated ${spec.repeated === true}, upstream ${theirs.repeated}`);
+    else if (!theirs.map && theirs.repeated !== (spec.repeated === true))
+      problems.push(`${where}: repeated ${spec.repeated === true}, upstream ${theirs.repeated}`);
     if (typeof spec.kind === "string") {
       const resolved = proto.resolve(theirs.type, theirs.scope);
       const kind = spec.kind === "enum" ? (resolved && proto.enums.has(resolved) ? "enum" : theirs.type) : theirs.type;
@@ -79,12 +80,21 @@ describe(`tfplugin6 codec against terraform-plugin-go's tfplugin6.proto`, () => 
   });
 
   it("diagnostic severities are upstream's enum values", () => {
-    expect(proto.enums.get("Diagnostic.Severity")).toEqual(new Map([["INVALID", 0], ["ERROR", Severity.ERROR], ["WARNING", Severity.WARNING]]));
+    expect(proto.enums.get("Diagnostic.Severity")).toEqual(
+      new Map([
+        ["INVALID", 0],
+        ["ERROR", Severity.ERROR],
+        ["WARNING", Severity.WARNING],
+      ]),
+    );
   });
 
   it("reads upstream's file as it is (a sanity check of the reader)", () => {
     expect(proto.messages.get("AttributePath.Step")?.get("element_key_int")).toMatchObject({ no: 3, type: "int64" });
-    expect(proto.rpcs.get("PlanResourceChange")).toMatchObject({ request: "PlanResourceChange.Request", response: "PlanResourceChange.Response" });
+    expect(proto.rpcs.get("PlanResourceChange")).toMatchObject({
+      request: "PlanResourceChange.Request",
+      response: "PlanResourceChange.Response",
+    });
     expect(proto.messages.get("GetProviderSchema.Response")?.get("resource_schemas")).toMatchObject({ no: 2, map: true, type: "Schema" });
   });
 });

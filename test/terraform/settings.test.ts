@@ -85,7 +85,9 @@ describe("terraform: provider settings from the environment", () => {
   it("HEADSCALE_ALLOW_INSECURE_HTTP: plain http:// to another host only when allowed", async () => {
     const refused = await plan({ HEADSCALE_URL: plainFront.url });
     expect(refused.code).toBe(1);
-    expect(refused.output).toMatch(/refusing plain http:\/\/ to [\d.]+: the API key would travel in clear.*allow_insecure_http in the provider block or HEADSCALE_ALLOW_INSECURE_HTTP/);
+    expect(refused.output).toMatch(
+      /refusing plain http:\/\/ to [\d.]+: the API key would travel in clear.*allow_insecure_http in the provider block or HEADSCALE_ALLOW_INSECURE_HTTP/,
+    );
     const allowed = await plan({ HEADSCALE_URL: plainFront.url, HEADSCALE_ALLOW_INSECURE_HTTP: "true" });
     expect(allowed.code, allowed.output).toBe(0);
     expect(allowed.output).toContain(`"${USER}"`);

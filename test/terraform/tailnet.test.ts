@@ -64,7 +64,10 @@ const works = apiKeyWorks;
 
 // Every CLI on the newest Headscale; the first CLI also on 0.28.
 const [newest, ...older] = resourceVersions();
-const combos: Array<[string, string]> = [...availableClis().map((cli): [string, string] => [cli, newest!]), ...older.map((v): [string, string] => [availableClis()[0]!, v])];
+const combos: Array<[string, string]> = [
+  ...availableClis().map((cli): [string, string] => [cli, newest!]),
+  ...older.map((v): [string, string] => [availableClis()[0]!, v]),
+];
 
 describe.each(combos)("%s: node routes, API keys and nodes on Headscale %s", (cli, version) => {
   let server: HeadscaleServer;
@@ -83,9 +86,25 @@ describe.each(combos)("%s: node routes, API keys and nodes on Headscale %s", (cl
     server = await startHeadscale({ version });
     api = new HeadscaleClient({ url: server.url, apiKey: server.apiKey });
     const ops = await api.createUser({ name: "ops" });
-    const key = await api.createPreAuthKey({ userId: ops.id, reusable: false, ephemeral: false, expiration: new Date(Date.now() + 3600_000), aclTags: [] });
-    router = await joinNode({ serverUrl: server.url, authKey: key.key, hostname: "router", advertiseRoutes: SUBNETS, advertiseExitNode: true });
-    node = await waitFor("router to advertise its routes", async () => (await api.listNodes()).find((n) => n.name === "router" && n.availableRoutes.length === 4), 60_000);
+    const key = await api.createPreAuthKey({
+      userId: ops.id,
+      reusable: false,
+      ephemeral: false,
+      expiration: new Date(Date.now() + 3600_000),
+      aclTags: [],
+    });
+    router = await joinNode({
+      serverUrl: server.url,
+      authKey: key.key,
+      hostname: "router",
+      advertiseRoutes: SUBNETS,
+      advertiseExitNode: true,
+    });
+    node = await waitFor(
+      "router to advertise its routes",
+      async () => (await api.listNodes()).find((n) => n.name === "router" && n.availableRoutes.length === 4),
+      60_000,
+    );
     proxy = await startFaultProxy(server.url);
     ws = new HeadscaleWorkspace(cli, { url: proxy.url, apiKey: server.apiKey });
     ws.write("main.tf", config(base));
@@ -119,7 +138,11 @@ describe.each(combos)("%s: node routes, API keys and nodes on Headscale %s", (cl
   });
 
   it("plans no changes: as applied, routes reordered, or the exit pair also written in routes", async () => {
-    for (const variant of [base, { ...base, routes: '["10.1.0.0/24", "10.0.0.0/24", "10.1.0.0/24"]' }, { ...base, routes: '["10.0.0.0/24", "::/0", "10.1.0.0/24", "0.0.0.0/0"]' }]) {
+    for (const variant of [
+      base,
+      { ...base, routes: '["10.1.0.0/24", "10.0.0.0/24", "10.1.0.0/24"]' },
+      { ...base, routes: '["10.0.0.0/24", "::/0", "10.1.0.0/24", "0.0.0.0/0"]' },
+    ]) {
       ws.write("main.tf", config(variant));
       const plan = await ws.planIsEmpty();
       expect(plan.empty, plan.output).toBe(true);
@@ -211,11 +234,21 @@ resource "headscale_node" "bad_name" {
       expect(r.code, r.output).toBe(1);
       const errors = errorDiagnostics(r.output);
       const at = (address: string) => errors.filter((e) => e.address === address);
-      expect(at("headscale_node_routes.malformed"), r.output).toEqual([expect.objectContaining({ line: 'routes    = ["10.0.0/24"]', summary: expect.stringContaining("is not a CIDR") })]);
-      expect(at("headscale_node_routes.host_bits"), r.output).toEqual([expect.objectContaining({ summary: expect.stringContaining('host bits set: the route of that network is "10.0.0.0/24"') })]);
-      expect(at("headscale_node_routes.ghost"), r.output).toEqual([expect.objectContaining({ line: 'node_name = "ghost"', summary: expect.stringMatching(/no node is named "ghost".*set wait_for/) })]);
-      expect(at("headscale_api_key.past"), r.output).toEqual([expect.objectContaining({ line: 'expiration = "2020-01-01T00:00:00Z"', summary: expect.stringContaining("is in the past") })]);
-      expect(at("headscale_node.bad_name"), r.output).toEqual([expect.objectContaining({ line: 'given_name = "Edge_Router"', summary: expect.stringContaining('not a DNS label') })]);
+      expect(at("headscale_node_routes.malformed"), r.output).toEqual([
+        expect.objectContaining({ line: 'routes    = ["10.0.0/24"]', summary: expect.stringContaining("is not a CIDR") }),
+      ]);
+      expect(at("headscale_node_routes.host_bits"), r.output).toEqual([
+        expect.objectContaining({ summary: expect.stringContaining('host bits set: the route of that network is "10.0.0.0/24"') }),
+      ]);
+      expect(at("headscale_node_routes.ghost"), r.output).toEqual([
+        expect.objectContaining({ line: 'node_name = "ghost"', summary: expect.stringMatching(/no node is named "ghost".*set wait_for/) }),
+      ]);
+      expect(at("headscale_api_key.past"), r.output).toEqual([
+        expect.objectContaining({ line: 'expiration = "2020-01-01T00:00:00Z"', summary: expect.stringContaining("is in the past") }),
+      ]);
+      expect(at("headscale_node.bad_name"), r.output).toEqual([
+        expect.objectContaining({ line: 'given_name = "Edge_Router"', summary: expect.stringContaining("not a DNS label") }),
+      ]);
       expect(proxy.seen.slice(seen).filter((s) => !s.startsWith("GET "))).toEqual([]);
       expect(snapshotDifferences(await takeSnapshot(api), before, { expiryToleranceMs: 0 })).toEqual([]);
       expect((await api.listApiKeys()).map((k) => k.prefix)).toEqual(keysBefore);
@@ -306,25 +339,26 @@ resource "headscale_node" "adopted" {
 
   // key_expiry = "never" needs 0.29.
   // Only where the example's `key_expiry = "never"` exists (0.29+): defined there, not skipped elsewhere.
-  if (Number(version.split(".")[1]) >= 29) it("examples/terraform-tailnet applies as written against the same router, plans empty, destroys", async () => {
-    showLogs();
-    const example = new HeadscaleWorkspace(cli, server);
-    try {
-      example.write("main.tf", readFileSync(path.join(root, "examples", "terraform-tailnet", "main.tf"), "utf8"));
-      await example.expect([0], ["init"]);
-      const out = await example.expect([0], ["apply", "-auto-approve"]);
-      expect(out).toContain("Resources: 3 added, 0 changed, 0 destroyed");
-      const outputs = await example.outputs();
-      expect(sorted(outputs.served_routes!.value as string[])).toEqual(sorted(["10.0.0.0/24", ...EXIT]));
-      expect(outputs.router_name!.value).toBe("edge-router");
-      expect(await works(server.url, outputs.ci_key!.value as string)).toBe(true);
-      const plan = await example.planIsEmpty();
-      expect(plan.empty, plan.output).toBe(true);
-      await example.expect([0], ["destroy", "-auto-approve"]);
-      expect(await approvedNow()).toEqual([]);
-      expect(await works(server.url, outputs.ci_key!.value as string)).toBe(false);
-    } finally {
-      example.cleanup();
-    }
-  });
+  if (Number(version.split(".")[1]) >= 29)
+    it("examples/terraform-tailnet applies as written against the same router, plans empty, destroys", async () => {
+      showLogs();
+      const example = new HeadscaleWorkspace(cli, server);
+      try {
+        example.write("main.tf", readFileSync(path.join(root, "examples", "terraform-tailnet", "main.tf"), "utf8"));
+        await example.expect([0], ["init"]);
+        const out = await example.expect([0], ["apply", "-auto-approve"]);
+        expect(out).toContain("Resources: 3 added, 0 changed, 0 destroyed");
+        const outputs = await example.outputs();
+        expect(sorted(outputs.served_routes!.value as string[])).toEqual(sorted(["10.0.0.0/24", ...EXIT]));
+        expect(outputs.router_name!.value).toBe("edge-router");
+        expect(await works(server.url, outputs.ci_key!.value as string)).toBe(true);
+        const plan = await example.planIsEmpty();
+        expect(plan.empty, plan.output).toBe(true);
+        await example.expect([0], ["destroy", "-auto-approve"]);
+        expect(await approvedNow()).toEqual([]);
+        expect(await works(server.url, outputs.ci_key!.value as string)).toBe(false);
+      } finally {
+        example.cleanup();
+      }
+    });
 });

@@ -26,7 +26,14 @@ describe("protobuf wire codec", () => {
   });
 
   it("round-trips every kind it supports", () => {
-    const value = { s: "héllo", b: true, bytes: Uint8Array.from([0, 255]), list: [{ n: 1 }, { n: 300 }, { n: 2 ** 40 }], map: { a: { n: 7 } }, e: 2 };
+    const value = {
+      s: "héllo",
+      b: true,
+      bytes: Uint8Array.from([0, 255]),
+      list: [{ n: 1 }, { n: 300 }, { n: 2 ** 40 }],
+      map: { a: { n: 7 } },
+      e: 2,
+    };
     const back = decode(Outer, encode(Outer, value));
     expect({ ...back, bytes: [...back.bytes] }).toEqual({ ...value, bytes: [0, 255] });
   });
@@ -127,7 +134,9 @@ describe("derived schema", () => {
     const [d] = fromProblems(model, [{ field: "nodeName", message: text`use ${ref.field("nodeName")} or ${ref.field("userName")}` }]);
     expect(d).toMatchObject({ summary: "use node_name or user_name", attribute: { steps: [{ attributeName: "node_name" }] } });
     const issues = args.safeParse({ userName: "u", rules: [{ fromPort: "x" }] }).error!.issues;
-    expect(fromArgIssues(model, issues)[0]!.attribute).toEqual({ steps: [{ attributeName: "rules" }, { elementKeyInt: 0 }, { attributeName: "from_port" }] });
+    expect(fromArgIssues(model, issues)[0]!.attribute).toEqual({
+      steps: [{ attributeName: "rules" }, { elementKeyInt: 0 }, { attributeName: "from_port" }],
+    });
   });
 
   it("spells names like Terraform", () => {

@@ -40,7 +40,10 @@ export class Workspace {
   readonly storePath: string;
   private readonly env: NodeJS.ProcessEnv;
 
-  constructor(readonly cli: string, entry = fixtureEntry) {
+  constructor(
+    readonly cli: string,
+    entry = fixtureEntry,
+  ) {
     const base = mkdtempSync(path.join(tmpdir(), `headscale-iac-${cli}-`));
     this.dir = path.join(base, "work");
     this.storePath = path.join(base, "store.json");

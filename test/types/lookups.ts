@@ -15,7 +15,7 @@ export async function lookups(): Promise<void> {
   const count: number = r.users;
   // @ts-expect-error a user has no field that is not declared
   void r.users[0]?.nmae;
-  void names, count;
+  (void names, count);
 
   // The declarations keep their schemas' types: what `read` returns is what callers see.
   const direct = await UsersLookup.read(null!, { name: "alice" });

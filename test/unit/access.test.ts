@@ -13,11 +13,15 @@ const nodes: InventoryNode[] = [
 ];
 const modern = { grants: true };
 /** The pairs, with the protocols appended where a rule names them ("b:53/udp"). */
-const access = (policy: object) => Object.entries(effectiveAccess(policy as Record<string, unknown>, nodes, modern)).map(([pair, proto]) => (proto === "any" ? pair : `${pair}/${proto}`));
+const access = (policy: object) =>
+  Object.entries(effectiveAccess(policy as Record<string, unknown>, nodes, modern)).map(([pair, proto]) => (proto === "any" ? pair : `${pair}/${proto}`));
 
 describe("effective access", () => {
   it("resolves users, groups and tags; a tagged node has no user identity", () => {
-    const policy = { groups: { "group:dev": ["bob@"] }, acls: [{ action: "accept", src: ["alice@", "group:dev"], dst: ["tag:server:22"] }] };
+    const policy = {
+      groups: { "group:dev": ["bob@"] },
+      acls: [{ action: "accept", src: ["alice@", "group:dev"], dst: ["tag:server:22"] }],
+    };
     expect(access(policy)).toEqual(["alice-laptop → server-1:22", "alice-phone → server-1:22", "bob-laptop → server-1:22"]);
     expect(access({ acls: [{ action: "accept", src: ["tag:server"], dst: ["alice@:*"] }] })).toEqual(["server-1 → alice-laptop:*", "server-1 → alice-phone:*"]);
   });
@@ -34,20 +38,35 @@ describe("effective access", () => {
   });
 
   it("one key per pair and port range, valued with every protocol that reaches it", () => {
-    const policy = { acls: [{ action: "accept", src: ["bob@"], proto: "udp", dst: ["tag:server:53"] }, { action: "accept", src: ["bob@"], proto: "tcp", dst: ["tag:server:53"] }] };
+    const policy = {
+      acls: [
+        { action: "accept", src: ["bob@"], proto: "udp", dst: ["tag:server:53"] },
+        { action: "accept", src: ["bob@"], proto: "tcp", dst: ["tag:server:53"] },
+      ],
+    };
     expect(effectiveAccess(policy, nodes, modern)).toEqual({ "bob-laptop → server-1:53": "tcp,udp" });
     const withAny = { acls: [...policy.acls, { action: "accept", src: ["bob@"], dst: ["tag:server:53"] }] };
     expect(effectiveAccess(withAny, nodes, modern)).toEqual({ "bob-laptop → server-1:53": "any" });
   });
 
   it("autogroups: member, tagged, self (a user's own nodes only)", () => {
-    expect(access({ acls: [{ action: "accept", src: ["autogroup:tagged"], dst: ["autogroup:member:443"] }] })).toEqual(["server-1 → alice-laptop:443", "server-1 → alice-phone:443", "server-1 → bob-laptop:443"]);
-    expect(access({ acls: [{ action: "accept", src: ["autogroup:member"], dst: ["autogroup:self:*"] }] })).toEqual(["alice-laptop → alice-phone:*", "alice-phone → alice-laptop:*"]);
+    expect(access({ acls: [{ action: "accept", src: ["autogroup:tagged"], dst: ["autogroup:member:443"] }] })).toEqual([
+      "server-1 → alice-laptop:443",
+      "server-1 → alice-phone:443",
+      "server-1 → bob-laptop:443",
+    ]);
+    expect(access({ acls: [{ action: "accept", src: ["autogroup:member"], dst: ["autogroup:self:*"] }] })).toEqual([
+      "alice-laptop → alice-phone:*",
+      "alice-phone → alice-laptop:*",
+    ]);
     expect(access({ acls: [{ action: "accept", src: ["*"], dst: ["autogroup:internet:*"] }] })).toEqual([]);
   });
 
   it("hosts, IPs and CIDRs match nodes by address; `*` is everyone", () => {
-    const policy = { hosts: { db: "100.64.0.3/32", office: "100.64.0.0/31" }, acls: [{ action: "accept", src: ["office"], dst: ["db:5432", "fd7a:115c:a1e0::2:8080", "[fd7a:115c:a1e0::4]:9"] }] };
+    const policy = {
+      hosts: { db: "100.64.0.3/32", office: "100.64.0.0/31" },
+      acls: [{ action: "accept", src: ["office"], dst: ["db:5432", "fd7a:115c:a1e0::2:8080", "[fd7a:115c:a1e0::4]:9"] }],
+    };
     expect(access(policy)).toEqual(["alice-laptop → alice-phone:9", "alice-laptop → bob-laptop:8080", "alice-laptop → server-1:5432"]);
     expect(access({ acls: [{ action: "accept", src: ["*"], dst: ["*:*"] }] })).toHaveLength(12);
     expect(access({})).toHaveLength(12); // no acls and no grants: the server allows everything
@@ -64,18 +83,37 @@ describe("effective access", () => {
   it("a change is the pairs added and removed; a reformatting is none", () => {
     const map = (policy: object) => effectiveAccess(policy as Record<string, unknown>, nodes, modern);
     const before = map({ acls: [{ action: "accept", src: ["alice@"], dst: ["tag:server:22"] }] });
-    const after = map({ acls: [{ action: "accept", src: ["bob@"], dst: ["tag:server:22"] }, { action: "accept", src: ["alice@"], dst: ["tag:server:22"] }] });
+    const after = map({
+      acls: [
+        { action: "accept", src: ["bob@"], dst: ["tag:server:22"] },
+        { action: "accept", src: ["alice@"], dst: ["tag:server:22"] },
+      ],
+    });
     expect(accessChange(before, after)).toEqual({ added: ["bob-laptop → server-1:22"], removed: [] });
     expect(accessChange(after, before)).toEqual({ added: [], removed: ["bob-laptop → server-1:22"] });
   });
 });
 
 describe("policy tests, locally", () => {
-  const run = (policy: object) => runPolicyTests(policy as Record<string, unknown>, nodes, modern).map((r) => ({ passed: r.passed, acceptFail: r.acceptFail, denyFail: r.denyFail, errors: r.errors }));
+  const run = (policy: object) =>
+    runPolicyTests(policy as Record<string, unknown>, nodes, modern).map((r) => ({
+      passed: r.passed,
+      acceptFail: r.acceptFail,
+      denyFail: r.denyFail,
+      errors: r.errors,
+    }));
   const base = { acls: [{ action: "accept", src: ["alice@"], dst: ["tag:server:22"] }] };
 
   it("passes, fails on accept and on deny, and says why a source resolves to nothing", () => {
-    const results = run({ ...base, tests: [{ src: "alice@", accept: ["tag:server:22"], deny: ["tag:server:80"] }, { src: "bob@", accept: ["tag:server:22"] }, { src: "alice@example.com", deny: ["tag:server:22"] }, { src: "carol@", accept: ["tag:server:22"] }] });
+    const results = run({
+      ...base,
+      tests: [
+        { src: "alice@", accept: ["tag:server:22"], deny: ["tag:server:80"] },
+        { src: "bob@", accept: ["tag:server:22"] },
+        { src: "alice@example.com", deny: ["tag:server:22"] },
+        { src: "carol@", accept: ["tag:server:22"] },
+      ],
+    });
     expect(results.map((r) => r.passed)).toEqual([true, false, false, false]);
     expect(results[1]!.acceptFail).toEqual(["tag:server:22"]);
     expect(results[2]!.denyFail).toEqual(["tag:server:22"]);
@@ -83,7 +121,16 @@ describe("policy tests, locally", () => {
   });
 
   it("protocols: a tcp rule does not satisfy a udp test; a rule without proto satisfies any", () => {
-    const policy = { acls: [{ action: "accept", src: ["bob@"], proto: "tcp", dst: ["tag:server:53"] }, { action: "accept", src: ["bob@"], dst: ["tag:server:22"] }], tests: [{ src: "bob@", proto: "udp", deny: ["tag:server:53"], accept: ["tag:server:22"] }, { src: "bob@", proto: "tcp", accept: ["tag:server:53"] }] };
+    const policy = {
+      acls: [
+        { action: "accept", src: ["bob@"], proto: "tcp", dst: ["tag:server:53"] },
+        { action: "accept", src: ["bob@"], dst: ["tag:server:22"] },
+      ],
+      tests: [
+        { src: "bob@", proto: "udp", deny: ["tag:server:53"], accept: ["tag:server:22"] },
+        { src: "bob@", proto: "tcp", accept: ["tag:server:53"] },
+      ],
+    };
     expect(run(policy).map((r) => r.passed)).toEqual([true, true]);
   });
 });
@@ -91,7 +138,10 @@ describe("policy tests, locally", () => {
 describe("ip sets", () => {
   it("splits merged ranges into the fewest prefixes, as Headscale does for a test's source", () => {
     const set = IpSet.of(["100.64.0.2", "100.64.0.3", "100.64.0.1"].map((a) => parseRange(a)!));
-    expect(set.prefixes().map((p) => [p.first, p.last])).toEqual([[parseRange("100.64.0.1")!.first, parseRange("100.64.0.1")!.last], [parseRange("100.64.0.2/31")!.first, parseRange("100.64.0.2/31")!.last]]);
+    expect(set.prefixes().map((p) => [p.first, p.last])).toEqual([
+      [parseRange("100.64.0.1")!.first, parseRange("100.64.0.1")!.last],
+      [parseRange("100.64.0.2/31")!.first, parseRange("100.64.0.2/31")!.last],
+    ]);
     expect(parseRange("fd7a:115c:a1e0::/48")!.last - parseRange("fd7a:115c:a1e0::/48")!.first + 1n).toBe(1n << 80n);
     expect(parseRange("1.2.3")).toBeUndefined();
     expect(parseRange("fd7a::1::2")).toBeUndefined();
@@ -114,7 +164,10 @@ describe("leaving the tests out of what an older server is sent", () => {
     expect(out).toContain("// who reaches what");
     expect(out).toContain("// rules");
     expect(out).not.toContain('"src": "alice@"');
-    expect(valueOf(out)).toEqual({ acls: [{ action: "accept", src: ["alice@"], dst: ["tag:server:22"] }], groups: { "group:a": ["alice@"], tests: [] } });
+    expect(valueOf(out)).toEqual({
+      acls: [{ action: "accept", src: ["alice@"], dst: ["tag:server:22"] }],
+      groups: { "group:a": ["alice@"], tests: [] },
+    });
     const last = withoutTopLevelSection(`{ "acls": [], /* c */ "tests": [ { "src": "a@", "accept": ["b@:1"] } ] }`, "tests");
     expect(valueOf(last)).toEqual({ acls: [] });
     expect(withoutTopLevelSection(`{ "acls": [] }`, "tests")).toBe(`{ "acls": [] }`);

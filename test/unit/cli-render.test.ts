@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { identifier } from "../../provider/cli/inventory.js";
 import { hclHeredoc, hclString, tsTemplate } from "../../provider/cli/render/text.js";
 
-const awkward = "// a `quoted` ${not} interpolation, a back\\slash\n{\n  \"acls\": [], // %{x} too\n}\nEOT\n";
+const awkward = '// a `quoted` ${not} interpolation, a back\\slash\n{\n  "acls": [], // %{x} too\n}\nEOT\n';
 
 describe("import rendering", () => {
   it("a TypeScript template literal evaluates to the text verbatim", () => {

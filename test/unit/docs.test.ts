@@ -27,7 +27,12 @@ describe("reference docs", () => {
 
   it("documents every provider setting with its environment variable", () => {
     const docs = referenceDocs();
-    for (const [pulumi, terraform, env] of [["url", "url", "HEADSCALE_URL"], ["apiKey", "api_key", "HEADSCALE_API_KEY"], ["caCertificate", "ca_certificate", "HEADSCALE_CA_CERTIFICATE"], ["allowInsecureHttp", "allow_insecure_http", "HEADSCALE_ALLOW_INSECURE_HTTP"]]) {
+    for (const [pulumi, terraform, env] of [
+      ["url", "url", "HEADSCALE_URL"],
+      ["apiKey", "api_key", "HEADSCALE_API_KEY"],
+      ["caCertificate", "ca_certificate", "HEADSCALE_CA_CERTIFICATE"],
+      ["allowInsecureHttp", "allow_insecure_http", "HEADSCALE_ALLOW_INSECURE_HTTP"],
+    ]) {
       expect(docs).toContain(`| \`headscale:${pulumi}\` | \`${terraform}\` | \`${env}\` |`);
     }
   });

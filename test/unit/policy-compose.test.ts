@@ -43,7 +43,15 @@ describe("composePolicy", () => {
       ],
     });
     expect(policiesEqual(c.text, JSON.stringify(c.value))).toBe(true);
-    for (const kept of ["// Admins reach everything.", "// The web team.", "/* web traffic */", "// the break-glass rule", '// fragment "team-groups"', '// fragment "svc-web"', "// policy"]) {
+    for (const kept of [
+      "// Admins reach everything.",
+      "// The web team.",
+      "/* web traffic */",
+      "// the break-glass rule",
+      '// fragment "team-groups"',
+      '// fragment "svc-web"',
+      "// policy",
+    ]) {
       expect(c.text).toContain(kept);
     }
     // groups before tagOwners before acls; within acls the policy's own rule first.
@@ -78,7 +86,9 @@ describe("composePolicy", () => {
     const c = composePolicy(undefined, { "team-groups": teamGroups, "svc-web": `{ "groups": { "group:web": ["dave@"] } }` });
     expect(c.ok).toBe(false);
     if (c.ok) return;
-    expect(c.problems.map((p) => p.message)).toEqual([`group:web is defined by fragment "svc-web" and by fragment "team-groups" differently; define it in one place (groups)`]);
+    expect(c.problems.map((p) => p.message)).toEqual([
+      `group:web is defined by fragment "svc-web" and by fragment "team-groups" differently; define it in one place (groups)`,
+    ]);
     expect(c.problems[0]!.fragment).toBe("team-groups");
   });
 
@@ -99,7 +109,9 @@ describe("composePolicy", () => {
     expect(undefinedGroup.path).toBe("acls[0].src[0]");
     expect(c.originOf(undefinedGroup.path)).toMatchObject({ fragment: "svc", label: 'fragment "svc"', path: "acls[0].src[0]", line: 1 });
     // A merged index differs from the index in the source; the path reported is the source's.
-    const later = composed(`{ "acls": [{ "action": "accept", "src": ["*"], "dst": ["*:*"] }] }`, { svc: `{\n  "acls": [\n    { "action": "accept", "src": ["group:nobody"], "dst": ["*:*"] },\n  ],\n}` });
+    const later = composed(`{ "acls": [{ "action": "accept", "src": ["*"], "dst": ["*:*"] }] }`, {
+      svc: `{\n  "acls": [\n    { "action": "accept", "src": ["group:nobody"], "dst": ["*:*"] },\n  ],\n}`,
+    });
     const problem = validatePolicy(later.value).find((p) => p.severity === "error")!;
     expect(problem.path).toBe("acls[1].src[0]");
     expect(later.originOf(problem.path)).toEqual({ fragment: "svc", label: 'fragment "svc"', path: "acls[0].src[0]", line: 3, column: 35 });
@@ -132,7 +144,8 @@ describe("composePolicy", () => {
       acls: [{ action: "accept", src: ["group:x//y", "*"], dst: ["web:80,443", "odd:*"] }],
     });
     expect(parsed.ok && parsed.value).toEqual(c.value);
-    for (const kept of ["/* head */", "// after a value, before the comma", "/* trailing block */", "// inside a rule", '// "}, ] {"', "// before the end"]) expect(c.text).toContain(kept);
+    for (const kept of ["/* head */", "// after a value, before the comma", "/* trailing block */", "// inside a rule", '// "}, ] {"', "// before the end"])
+      expect(c.text).toContain(kept);
   });
 
   it("needs a policy or a fragment", () => {

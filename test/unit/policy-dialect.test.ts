@@ -4,7 +4,16 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { capabilitiesOf, developmentBuild, parseVersion } from "../../provider/client/version.js";
-import { ANY_SERVER, canonicalPolicy, parsePolicyText, POLICY_SECTIONS, PolicyObject, validatePolicy, type PolicyDialect, type Problem } from "../../provider/policy/index.js";
+import {
+  ANY_SERVER,
+  canonicalPolicy,
+  parsePolicyText,
+  POLICY_SECTIONS,
+  PolicyObject,
+  validatePolicy,
+  type PolicyDialect,
+  type Problem,
+} from "../../provider/policy/index.js";
 import { policyDialect } from "../../provider/resources/policyDialect.js";
 
 function dialectOf(version: string): PolicyDialect {
@@ -13,7 +22,10 @@ function dialectOf(version: string): PolicyDialect {
   return policyDialect({ version: v.version, caps: capabilitiesOf(v) });
 }
 
-const errorsOn = (policy: unknown, version: string): string[] => validatePolicy(policy, { dialect: dialectOf(version) }).filter((p) => p.severity === "error").map((p) => p.path);
+const errorsOn = (policy: unknown, version: string): string[] =>
+  validatePolicy(policy, { dialect: dialectOf(version) })
+    .filter((p) => p.severity === "error")
+    .map((p) => p.path);
 const severityAt = (problems: Problem[], at: string) => problems.filter((p) => p.path === at).map((p) => p.severity);
 
 describe("policy dialects", () => {
@@ -33,14 +45,23 @@ describe("policy dialects", () => {
     ["randomizeClientPort", { randomizeClientPort: true }, ["0.26.1", "0.27.1", "0.28.0"]],
     ["acceptEnv in an SSH rule", { ssh: [{ action: "accept", src: ["alice@"], dst: ["alice@"], users: ["root"], acceptEnv: ["LANG"] }] }, ["0.27.1", "0.28.0"]],
     ["an SSH rule without users", { ssh: [{ action: "accept", src: ["alice@"], dst: ["alice@"] }] }, ["0.29.3"]],
-    ["a host as SSH destination", { hosts: { db: "10.0.0.1" }, ssh: [{ action: "accept", src: ["alice@"], dst: ["db"], users: ["root"] }] }, ["0.26.1", "0.29.3"]],
-    ["a tagged source SSHing to a user", { tagOwners: { "tag:ci": ["alice@"] }, ssh: [{ action: "accept", src: ["tag:ci"], dst: ["alice@"], users: ["root"] }] }, ["0.28.0", "0.29.3"]],
+    [
+      "a host as SSH destination",
+      { hosts: { db: "10.0.0.1" }, ssh: [{ action: "accept", src: ["alice@"], dst: ["db"], users: ["root"] }] },
+      ["0.26.1", "0.29.3"],
+    ],
+    [
+      "a tagged source SSHing to a user",
+      { tagOwners: { "tag:ci": ["alice@"] }, ssh: [{ action: "accept", src: ["tag:ci"], dst: ["alice@"], users: ["root"] }] },
+      ["0.28.0", "0.29.3"],
+    ],
     ["an unknown member", { acls: [{ action: "accept", src: ["*"], dst: ["*:*"], priority: 1 }] }, ["0.27.1", "0.28.0", "0.29.3"]],
   ];
   const versions = ["0.26.1", "0.27.1", "0.28.0", "0.29.3"];
 
   it.each(cases)("%s: rejected exactly where that version rejects it", (_name, policy, rejectedOn) => {
-    for (const v of versions) expect(errorsOn(policy, v).length > 0, `${v}: ${JSON.stringify(validatePolicy(policy, { dialect: dialectOf(v) }))}`).toBe(rejectedOn.includes(v));
+    for (const v of versions)
+      expect(errorsOn(policy, v).length > 0, `${v}: ${JSON.stringify(validatePolicy(policy, { dialect: dialectOf(v) }))}`).toBe(rejectedOn.includes(v));
   });
 
   it("0.26 ignores what 0.27+ rejects, so it warns instead", () => {
@@ -59,11 +80,19 @@ describe("policy dialects", () => {
       expect(validatePolicy(policy, { dialect }).map((p) => [p.path, p.severity])).toEqual([["acls[0].priority", "warning"]]);
     }
     // Everything 0.29 added, main has too.
-    expect({ ...main, version: undefined, unknownMembers: undefined }).toEqual({ ...dialectOf("0.29.3"), version: undefined, unknownMembers: undefined });
+    expect({ ...main, version: undefined, unknownMembers: undefined }).toEqual({
+      ...dialectOf("0.29.3"),
+      version: undefined,
+      unknownMembers: undefined,
+    });
   });
 
   it("without a server (ANY_SERVER) every section is allowed and version-specific checks stay quiet", () => {
-    const policy = { grants: [{ src: ["*"], dst: ["*"], ip: ["*"] }], postures: {}, acls: [{ action: "accept", proto: 6, src: ["*"], dst: ["[fd7a::1]:22"] }] };
+    const policy = {
+      grants: [{ src: ["*"], dst: ["*"], ip: ["*"] }],
+      postures: {},
+      acls: [{ action: "accept", proto: 6, src: ["*"], dst: ["[fd7a::1]:22"] }],
+    };
     expect(validatePolicy(policy)).toEqual([]);
     expect(validatePolicy(policy, { dialect: ANY_SERVER })).toEqual([]);
   });
@@ -139,10 +168,28 @@ describe("the sections table", () => {
   });
 
   it("is what the semantic diff treats as sets: exactly the listed arrays compare order-insensitively", () => {
-    const sorted = canonicalPolicy({ grants: [{ src: ["b", "a"], dst: ["d", "c"], ip: ["2", "1"], via: ["y", "x"] }], ssh: [{ users: ["b", "a"] }] });
-    expect(sorted).toEqual({ grants: [{ dst: ["c", "d"], ip: ["1", "2"], src: ["a", "b"], via: ["x", "y"] }], ssh: [{ users: ["a", "b"] }] });
+    const sorted = canonicalPolicy({
+      grants: [{ src: ["b", "a"], dst: ["d", "c"], ip: ["2", "1"], via: ["y", "x"] }],
+      ssh: [{ users: ["b", "a"] }],
+    });
+    expect(sorted).toEqual({
+      grants: [{ dst: ["c", "d"], ip: ["1", "2"], src: ["a", "b"], via: ["x", "y"] }],
+      ssh: [{ users: ["a", "b"] }],
+    });
     // acls and grants are sets of rules; ssh rule order and lists that are not sets keep their order.
-    expect(canonicalPolicy({ acls: [{ dst: ["b"] }, { dst: ["a"] }], ssh: [{ dst: ["b"] }, { dst: ["a"] }], sshTests: [{ src: "x" }], tests: [{ proto: "tcp" }] })).toEqual({ acls: [{ dst: ["a"] }, { dst: ["b"] }], ssh: [{ dst: ["b"] }, { dst: ["a"] }], sshTests: [{ src: "x" }], tests: [{ proto: "tcp" }] });
+    expect(
+      canonicalPolicy({
+        acls: [{ dst: ["b"] }, { dst: ["a"] }],
+        ssh: [{ dst: ["b"] }, { dst: ["a"] }],
+        sshTests: [{ src: "x" }],
+        tests: [{ proto: "tcp" }],
+      }),
+    ).toEqual({
+      acls: [{ dst: ["a"] }, { dst: ["b"] }],
+      ssh: [{ dst: ["b"] }, { dst: ["a"] }],
+      sshTests: [{ src: "x" }],
+      tests: [{ proto: "tcp" }],
+    });
   });
 });
 
@@ -163,6 +210,7 @@ describe("layering", () => {
 
   it("no policy file compares versions: what a server accepts comes in as its dialect", () => {
     const dir = path.join(import.meta.dirname, "../../provider/policy");
-    for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts"))) expect(readFileSync(path.join(dir, file), "utf8"), file).not.toMatch(/\bminor\b|parseVersion/);
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts")))
+      expect(readFileSync(path.join(dir, file), "utf8"), file).not.toMatch(/\bminor\b|parseVersion/);
   });
 });

@@ -53,8 +53,24 @@ const pulumiYaml = (name: string) => `name: ${name}\nruntime:\n  name: nodejs\n 
 /** ES modules in TypeScript, resolved as a bundler would (our .d.ts must work there too); ts-node is what Pulumi needs for them. */
 export const esmProject = {
   "Pulumi.yaml": pulumiYaml("user-esm"),
-  "package.json": JSON.stringify({ name: "user-esm", type: "module", main: "index.ts", devDependencies: { "@types/node": "^22", typescript: "^5.0.0", "ts-node": "^10.9.0" } }, null, 2),
-  "tsconfig.json": JSON.stringify({ compilerOptions: { strict: true, target: "es2022", module: "esnext", moduleResolution: "bundler", skipLibCheck: false }, files: ["index.ts"] }, null, 2),
+  "package.json": JSON.stringify(
+    {
+      name: "user-esm",
+      type: "module",
+      main: "index.ts",
+      devDependencies: { "@types/node": "^22", typescript: "^5.0.0", "ts-node": "^10.9.0" },
+    },
+    null,
+    2,
+  ),
+  "tsconfig.json": JSON.stringify(
+    {
+      compilerOptions: { strict: true, target: "es2022", module: "esnext", moduleResolution: "bundler", skipLibCheck: false },
+      files: ["index.ts"],
+    },
+    null,
+    2,
+  ),
   "index.ts": `import * as headscale from "headscale-iac/pulumi";
 
 const ops = new headscale.User("ops", { name: "ops", email: "ops@example.com" });

@@ -71,7 +71,8 @@ export function userProjectSuite(laneName: LaneName): void {
       });
       return { dir, cli };
     };
-    const npmInstall = (cli: PulumiCli) => cli.exec("npm", ["install", "--no-audit", "--no-fund", tarball, `@pulumi/pulumi@${lane.pulumi}`], { timeoutMs: INSTALL_MS });
+    const npmInstall = (cli: PulumiCli) =>
+      cli.exec("npm", ["install", "--no-audit", "--no-fund", tarball, `@pulumi/pulumi@${lane.pulumi}`], { timeoutMs: INSTALL_MS });
     const stackInit = async (cli: PulumiCli) => {
       await cli.run(["stack", "init", "dev"]);
       await cli.run(["config", "set", "headscale:url", audit.url]);
@@ -80,50 +81,76 @@ export function userProjectSuite(laneName: LaneName): void {
     const outputs = async (cli: PulumiCli) => JSON.parse((await cli.run(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
     const stateTypes = async (cli: PulumiCli) => {
       const state = JSON.parse((await cli.run(["stack", "export"])).stdout) as { deployment: { resources?: Array<{ type: string }> } };
-      return (state.deployment.resources ?? []).map((r) => r.type).filter((t) => t.startsWith("pulumi-nodejs:dynamic/headscale:")).sort();
+      return (state.deployment.resources ?? [])
+        .map((r) => r.type)
+        .filter((t) => t.startsWith("pulumi-nodejs:dynamic/headscale:"))
+        .sort();
     };
     const userNamed = async (name: string) => (await api.listUsers()).find((u) => u.name === name);
 
     /** up → preview --expect-no-changes → key deleted outside, refresh drops it → destroy, checked on the server after each. */
-    const lifecycle = (what: string, p: () => { cli: PulumiCli }, expected: { user: string; displayName?: string; outputId: string; tagged?: string }, up: (cli: PulumiCli) => Promise<unknown>) => {
+    const lifecycle = (
+      what: string,
+      p: () => { cli: PulumiCli },
+      expected: { user: string; displayName?: string; outputId: string; tagged?: string },
+      up: (cli: PulumiCli) => Promise<unknown>,
+    ) => {
       let cli: PulumiCli;
-      it(`${what}: pulumi up creates the objects`, async () => {
-        showLog();
-        cli = p().cli;
-        await up(cli);
-        const user = await userNamed(expected.user);
-        expect(user, `user ${expected.user} on the server`).toBeDefined();
-        if (expected.displayName) expect(user!.displayName).toBe(expected.displayName);
-        expect(String((await outputs(cli))[expected.outputId])).toBe(user!.id);
-        const keys = expected.tagged ? (await api.listPreAuthKeys()).filter((k) => k.aclTags.includes(expected.tagged!)) : await api.listPreAuthKeys(user!.id);
-        expect(keys).toHaveLength(1);
-      }, INSTALL_MS + 3 * OP_MS);
-      it(`${what}: pulumi preview --expect-no-changes passes and writes nothing`, async () => {
-        showLog();
-        const before = { users: await api.listUsers(), keys: await api.listPreAuthKeys() };
-        await cli.run(["preview", "--expect-no-changes"], { timeoutMs: OP_MS });
-        expect(await api.listUsers()).toEqual(before.users);
-        expect(await api.listPreAuthKeys()).toEqual(before.keys);
-      }, OP_MS);
-      it(`${what}: pulumi refresh drops a key deleted outside Pulumi from the state`, async () => {
-        showLog();
-        const user = (await userNamed(expected.user))!;
-        const keys = expected.tagged ? (await api.listPreAuthKeys()).filter((k) => k.aclTags.includes(expected.tagged!)) : await api.listPreAuthKeys(user.id);
-        for (const k of keys) {
-          await api.expirePreAuthKey({ id: k.id!, key: k.key, userId: user.id });
-          await api.deletePreAuthKey(k.id!);
-        }
-        expect(await stateTypes(cli)).toContain("pulumi-nodejs:dynamic/headscale:PreAuthKey");
-        await cli.run(["refresh"], { timeoutMs: OP_MS });
-        expect(await stateTypes(cli)).not.toContain("pulumi-nodejs:dynamic/headscale:PreAuthKey");
-        expect((await userNamed(expected.user))?.id).toBe(user.id);
-      }, 2 * OP_MS);
-      it(`${what}: pulumi destroy removes what it created`, async () => {
-        showLog();
-        await cli.run(["destroy"], { timeoutMs: OP_MS });
-        expect(await userNamed(expected.user)).toBeUndefined();
-        expect(await stateTypes(cli)).toEqual([]);
-      }, OP_MS);
+      it(
+        `${what}: pulumi up creates the objects`,
+        async () => {
+          showLog();
+          cli = p().cli;
+          await up(cli);
+          const user = await userNamed(expected.user);
+          expect(user, `user ${expected.user} on the server`).toBeDefined();
+          if (expected.displayName) expect(user!.displayName).toBe(expected.displayName);
+          expect(String((await outputs(cli))[expected.outputId])).toBe(user!.id);
+          const keys = expected.tagged
+            ? (await api.listPreAuthKeys()).filter((k) => k.aclTags.includes(expected.tagged!))
+            : await api.listPreAuthKeys(user!.id);
+          expect(keys).toHaveLength(1);
+        },
+        INSTALL_MS + 3 * OP_MS,
+      );
+      it(
+        `${what}: pulumi preview --expect-no-changes passes and writes nothing`,
+        async () => {
+          showLog();
+          const before = { users: await api.listUsers(), keys: await api.listPreAuthKeys() };
+          await cli.run(["preview", "--expect-no-changes"], { timeoutMs: OP_MS });
+          expect(await api.listUsers()).toEqual(before.users);
+          expect(await api.listPreAuthKeys()).toEqual(before.keys);
+        },
+        OP_MS,
+      );
+      it(
+        `${what}: pulumi refresh drops a key deleted outside Pulumi from the state`,
+        async () => {
+          showLog();
+          const user = (await userNamed(expected.user))!;
+          const keys = expected.tagged ? (await api.listPreAuthKeys()).filter((k) => k.aclTags.includes(expected.tagged!)) : await api.listPreAuthKeys(user.id);
+          for (const k of keys) {
+            await api.expirePreAuthKey({ id: k.id!, key: k.key, userId: user.id });
+            await api.deletePreAuthKey(k.id!);
+          }
+          expect(await stateTypes(cli)).toContain("pulumi-nodejs:dynamic/headscale:PreAuthKey");
+          await cli.run(["refresh"], { timeoutMs: OP_MS });
+          expect(await stateTypes(cli)).not.toContain("pulumi-nodejs:dynamic/headscale:PreAuthKey");
+          expect((await userNamed(expected.user))?.id).toBe(user.id);
+        },
+        2 * OP_MS,
+      );
+      it(
+        `${what}: pulumi destroy removes what it created`,
+        async () => {
+          showLog();
+          await cli.run(["destroy"], { timeoutMs: OP_MS });
+          expect(await userNamed(expected.user)).toBeUndefined();
+          expect(await stateTypes(cli)).toEqual([]);
+        },
+        OP_MS,
+      );
       return () => cli;
     };
 
@@ -140,22 +167,29 @@ export function userProjectSuite(laneName: LaneName): void {
             : c.replace("https://headscale.example.com", audit.url),
         );
       lifecycle("quick start", get, { user: "alice", displayName: "Alice", outputId: "aliceId" }, async (cli) => {
-        for (const command of commands()) await cli.exec("bash", ["-euo", "pipefail", "-c", command], { timeoutMs: command.startsWith("npm ") ? INSTALL_MS : OP_MS });
+        for (const command of commands())
+          await cli.exec("bash", ["-euo", "pipefail", "-c", command], { timeoutMs: command.startsWith("npm ") ? INSTALL_MS : OP_MS });
       });
-      it("quick start: the installed package's exports all have `types` that exist, and tsc accepts the program", async () => {
-        const pkgDir = path.join(get().dir, "node_modules", "headscale-iac");
-        const pkg = JSON.parse(readFileSync(path.join(pkgDir, "package.json"), "utf8")) as { exports: Record<string, string | { types?: string; default: string }> };
-        for (const [sub, target] of Object.entries(pkg.exports)) {
-          if (typeof target === "string") {
-            expect(target, `exports["${sub}"]`).toMatch(/\.json$/);
-            continue;
+      it(
+        "quick start: the installed package's exports all have `types` that exist, and tsc accepts the program",
+        async () => {
+          const pkgDir = path.join(get().dir, "node_modules", "headscale-iac");
+          const pkg = JSON.parse(readFileSync(path.join(pkgDir, "package.json"), "utf8")) as {
+            exports: Record<string, string | { types?: string; default: string }>;
+          };
+          for (const [sub, target] of Object.entries(pkg.exports)) {
+            if (typeof target === "string") {
+              expect(target, `exports["${sub}"]`).toMatch(/\.json$/);
+              continue;
+            }
+            expect(target.types, `exports["${sub}"].types`).toBeDefined();
+            expect(existsSync(path.join(pkgDir, target.types!)), `exports["${sub}"].types = ${target.types} is in the package`).toBe(true);
+            expect(existsSync(path.join(pkgDir, target.default)), `exports["${sub}"].default = ${target.default} is in the package`).toBe(true);
           }
-          expect(target.types, `exports["${sub}"].types`).toBeDefined();
-          expect(existsSync(path.join(pkgDir, target.types!)), `exports["${sub}"].types = ${target.types} is in the package`).toBe(true);
-          expect(existsSync(path.join(pkgDir, target.default)), `exports["${sub}"].default = ${target.default} is in the package`).toBe(true);
-        }
-        await get().cli.exec(path.join(get().dir, "node_modules", ".bin", "tsc"), ["--noEmit", "-p", "."], { timeoutMs: OP_MS });
-      }, OP_MS);
+          await get().cli.exec(path.join(get().dir, "node_modules", ".bin", "tsc"), ["--noEmit", "-p", "."], { timeoutMs: OP_MS });
+        },
+        OP_MS,
+      );
       typeErrorFailsPreview("quick start", get, "index.ts", quickStart.files["index.ts"]!, 'displayName: "Alice"', 'displayNme: "Alice"', "alice");
     });
 
@@ -186,19 +220,31 @@ export function userProjectSuite(laneName: LaneName): void {
     });
 
     /** The program with one argument misspelt: Pulumi's TypeScript check must fail the preview, and nothing is created. */
-    function typeErrorFailsPreview(what: string, get: () => { dir: string; cli: PulumiCli }, file: string, text: string, good: string, bad: string, user: string): void {
-      it(`${what}: a misspelt argument (${bad}) fails pulumi preview through Pulumi's type check, nothing written`, async () => {
-        showLog();
-        expect(text).toContain(good);
-        writeFileSync(path.join(get().dir, file), text.replace(good, bad));
-        try {
-          const r = await get().cli.run(["preview"], { expectFailure: true, timeoutMs: OP_MS });
-          expect(r.output).toMatch(new RegExp(`error TS\\d+[\\s\\S]*${bad.split(":")[0]}`));
-          expect(await userNamed(user)).toBeUndefined();
-        } finally {
-          writeFileSync(path.join(get().dir, file), text);
-        }
-      }, OP_MS);
+    function typeErrorFailsPreview(
+      what: string,
+      get: () => { dir: string; cli: PulumiCli },
+      file: string,
+      text: string,
+      good: string,
+      bad: string,
+      user: string,
+    ): void {
+      it(
+        `${what}: a misspelt argument (${bad}) fails pulumi preview through Pulumi's type check, nothing written`,
+        async () => {
+          showLog();
+          expect(text).toContain(good);
+          writeFileSync(path.join(get().dir, file), text.replace(good, bad));
+          try {
+            const r = await get().cli.run(["preview"], { expectFailure: true, timeoutMs: OP_MS });
+            expect(r.output).toMatch(new RegExp(`error TS\\d+[\\s\\S]*${bad.split(":")[0]}`));
+            expect(await userNamed(user)).toBeUndefined();
+          } finally {
+            writeFileSync(path.join(get().dir, file), text);
+          }
+        },
+        OP_MS,
+      );
     }
   });
 }

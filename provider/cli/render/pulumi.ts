@@ -40,7 +40,10 @@ export function renderPulumi(inv: Inventory, opts: { projectName: string; packag
   ].join("\n");
 
   return [
-    { path: "Pulumi.yaml", text: `name: ${opts.projectName}\ndescription: Headscale server ${inv.server.url}, imported by headscale-iac\nruntime:\n  name: nodejs\n  options:\n    packagemanager: npm\n` },
+    {
+      path: "Pulumi.yaml",
+      text: `name: ${opts.projectName}\ndescription: Headscale server ${inv.server.url}, imported by headscale-iac\nruntime:\n  name: nodejs\n  options:\n    packagemanager: npm\n`,
+    },
     {
       path: "package.json",
       text: `${JSON.stringify(

@@ -141,15 +141,13 @@ const ValidateProviderConfigRequest = message<ConfigRequest>("ValidateProviderCo
 export interface DiagnosticsResponse {
   diagnostics: Diagnostic[];
 }
-const diagnosticsResponse = (name: string, no: number) =>
-  message<DiagnosticsResponse>(name, { diagnostics: diagnostics(no) });
+const diagnosticsResponse = (name: string, no: number) => message<DiagnosticsResponse>(name, { diagnostics: diagnostics(no) });
 
 export interface TypedConfigRequest {
   typeName: string;
   config?: DynamicValue;
 }
-const typedConfigRequest = (name: string) =>
-  message<TypedConfigRequest>(name, { typeName: { no: 1, kind: "string" }, config: { no: 2, kind: DynamicValue } });
+const typedConfigRequest = (name: string) => message<TypedConfigRequest>(name, { typeName: { no: 1, kind: "string" }, config: { no: 2, kind: DynamicValue } });
 
 export interface ConfigureProviderRequest {
   terraformVersion: string;
