@@ -2,6 +2,7 @@
 // ports. Pure: the caller passes the parsed policy and a plain node inventory. Semantics follow Headscale's
 // policy v2 engine (hscontrol/policy/v2): aliases resolve to IP sets, rules are matched by address overlap,
 // tagged nodes have no user identity, `autogroup:self` pairs a user's own untagged nodes.
+import { PROTOCOL_BY_NUMBER } from "./aliases.js";
 import type { PolicyDialect } from "./dialect.js";
 import { ALL_ADDRESSES, IpSet, parseRange, TAILNET_ADDRESSES, type IpRange } from "./ipset.js";
 
@@ -38,26 +39,11 @@ type Json = unknown;
 const record = (v: Json): Record<string, Json> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, Json>) : {});
 const strings = (v: Json): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
-const PROTOCOL_NAMES: Record<string, string> = {
-  "1": "icmp",
-  "2": "igmp",
-  "4": "ipv4",
-  "6": "tcp",
-  "8": "egp",
-  "9": "igp",
-  "17": "udp",
-  "47": "gre",
-  "50": "esp",
-  "51": "ah",
-  "58": "ipv6-icmp",
-  "132": "sctp",
-  "133": "fc",
-};
 /** A protocol as written ("TCP", "6", "ip-in-ip") in Headscale's canonical name. */
 export function protocolName(proto: string): string {
   const p = proto.trim().toLowerCase();
   if (p === "ip-in-ip") return "ipv4";
-  return PROTOCOL_NAMES[p] ?? p;
+  return PROTOCOL_BY_NUMBER[p] ?? p;
 }
 
 export class PolicyEvaluator {

@@ -252,6 +252,22 @@ export function checkPrincipal(ctx: Ctx, path: string, value: string, what: "tag
   ctx.error(path, `${path}: ${q(value)} cannot be a ${what} in Headscale${roles}; use a user ("alice@"), a "group:…" or a "tag:…"`);
 }
 
+/** IANA protocol numbers Headscale knows by name (its policy accepts either). */
+export const PROTOCOL_BY_NUMBER: Readonly<Record<string, string>> = {
+  "1": "icmp",
+  "2": "igmp",
+  "4": "ipv4",
+  "6": "tcp",
+  "8": "egp",
+  "9": "igp",
+  "17": "udp",
+  "47": "gre",
+  "50": "esp",
+  "51": "ah",
+  "58": "ipv6-icmp",
+  "132": "sctp",
+  "133": "fc",
+};
 export function checkProto(ctx: Ctx, path: string, proto: unknown, testsOnly = false): string {
   if (proto === undefined || proto === "") return "";
   const raw = typeof proto === "number" ? String(proto) : typeof proto === "string" ? proto.toLowerCase() : undefined;
@@ -260,22 +276,7 @@ export function checkProto(ctx: Ctx, path: string, proto: unknown, testsOnly = f
     return "";
   }
   const names = ["icmp", "igmp", "ipv4", "ip-in-ip", "tcp", "egp", "igp", "udp", "gre", "esp", "ah", "ipv6-icmp", "sctp", "fc"];
-  const byNumber: Record<string, string> = {
-    "1": "icmp",
-    "2": "igmp",
-    "4": "ipv4",
-    "6": "tcp",
-    "8": "egp",
-    "9": "igp",
-    "17": "udp",
-    "47": "gre",
-    "50": "esp",
-    "51": "ah",
-    "58": "ipv6-icmp",
-    "132": "sctp",
-    "133": "fc",
-  };
-  const name = byNumber[raw] ?? raw;
+  const name = PROTOCOL_BY_NUMBER[raw] ?? raw;
   if (typeof proto === "number" && !ctx.dialect.numericProto) {
     ctx.error(path, `${path}: Headscale ${ctx.version} reads the protocol only as a string, not a JSON number; write ${q(names.includes(name) ? name : raw)}`);
   }
