@@ -39,6 +39,20 @@ need_go() {
   command -v go >/dev/null 2>&1 || die "Go is not installed, and Headscale, the Pulumi CLI, tailscale and OpenTofu are built from Go modules. Install Go >= 1.26 (Debian: apt-get install golang-1.26, or the Go toolchain your distribution ships) and re-run."
 }
 
+# cpu_used VAR: CPU seconds (user + system) of the finished processes this script started so far. A build's
+# CPU time is what an idle machine needs (about half of it in wall time on 2 cores); a busy one's wall time
+# hides it. built NAME STARTED CPU_BEFORE: the build's wall and CPU seconds.
+cpu_used() {
+  times > "$cache/.times.$$"
+  printf -v "$1" '%s' "$(awk 'NR == 2 { split($1, u, "m"); split($2, s, "m"); printf "%d", u[1] * 60 + u[2] + s[1] * 60 + s[2] + 0.5 }' "$cache/.times.$$")"
+  rm -f "$cache/.times.$$"
+}
+built() {
+  local cpu_after
+  cpu_used cpu_after
+  say "$1: built in $((SECONDS - $2))s ($((cpu_after - $3)) CPU-seconds)"
+}
+
 # build_wrapped NAME OUT_BINARY MODULE VERSION PACKAGE [extra go.mod lines] -- [go build flags]
 build_wrapped() {
   local name=$1 out=$2 module=$3 version=$4 package=$5; shift 5
@@ -52,7 +66,8 @@ build_wrapped() {
   need_go
   local dir log
   dir="$cache/build/$(basename "$out")"; log="$cache/logs/$(basename "$out").log"
-  local started=$SECONDS
+  local started=$SECONDS cpu_before
+  cpu_used cpu_before
   say "$name: building from $module@v$version (first time only; several minutes; log: $log)"
   rm -rf "$dir"; mkdir -p "$dir"
   {
@@ -70,7 +85,7 @@ build_wrapped() {
     go build -trimpath ${flags[@]+"${flags[@]}"} -o "$out.tmp" "$package"
     mv "$out.tmp" "$out"
   ) >"$log" 2>&1 || { tail -n 20 "$log" >&2; die "$name v$version could not be built (full log: $log)"; }
-  say "$name: built in $((SECONDS - started))s"
+  built "$name" "$started" "$cpu_before"
 }
 
 # Headscale's main branch (the next release) is not served by the module proxy: it is built from upstream's
@@ -92,11 +107,13 @@ install_headscale_main() {
   if [ ! -x "$out" ]; then
     need_go
     local dir="$cache/build/headscale-main-$commit" log="$cache/logs/headscale-main-$commit.log" started=$SECONDS
+    local cpu_before
+    cpu_used cpu_before
     say "headscale main ($commit): building from $tarball (first time only; about 2 minutes; log: $log)"
     rm -rf "$dir"; mkdir -p "$dir"
     ( tar -xzf "$tarball" -C "$dir" && cd "$dir" && go build -trimpath -o "$out.tmp" ./cmd/headscale && mv "$out.tmp" "$out" ) \
       >"$log" 2>&1 || { tail -n 20 "$log" >&2; die "headscale main ($commit) could not be built (full log: $log)"; }
-    say "headscale main ($commit): built in $((SECONDS - started))s"
+    built "headscale main ($commit)" "$started" "$cpu_before"
   fi
   ln -sf "$(basename "$out")" "$bin/headscale-main"
 }
@@ -152,6 +169,8 @@ install_language_host() {
     if [ -x "$out" ]; then say "$name: built by another run ($out)"; else
       need_go
       local dir="$cache/build/pulumi-language-nodejs-$v" log="$cache/logs/pulumi-language-nodejs-$v.log" started=$SECONDS
+      local cpu_before
+      cpu_used cpu_before
       say "$name: building from $tarball (first time only; 1.5–6 minutes; log: $log)"
       rm -rf "$dir"; mkdir -p "$dir"
       (
@@ -165,7 +184,7 @@ install_language_host() {
         go build -trimpath -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$v" -o "$out.tmp" .
         mv "$out.tmp" "$out"
       ) >"$log" 2>&1 || { tail -n 20 "$log" >&2; die "$name could not be built (full log: $log)"; }
-      say "$name: built in $((SECONDS - started))s"
+      built "$name" "$started" "$cpu_before"
     fi
   fi
   ln -sf "pulumi-language-nodejs-$v" "$bin/pulumi-language-nodejs"

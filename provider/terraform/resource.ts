@@ -119,8 +119,8 @@ export class ResourceHandler {
         planned[this.model.id.key] = Unknown;
         requiresReplace.push(pathOf(this.model, this.model.id.key)!);
       }
-      diagnostics.push(...this.reasons(change));
     }
+    diagnostics.push(...this.reasons(change));
     if (changed.size) diagnostics.push(...fromProblems(this.model, await this.declaration.check(ctx, args, this.stateOf(prior))));
     const predicted = changed.size && !hasErrors(diagnostics) ? await this.predict(ctx, args, planned, this.stateOf(prior)) : [];
     const decided: PlannedChange = { updates: change.updates, replaces: change.replaces, ...(predicted.length ? { predicted } : {}) };
@@ -241,11 +241,18 @@ export class ResourceHandler {
     return keys;
   }
 
-  /** A declaration's explanations for a replacement, shown with the plan. */
+  /** A declaration's explanations for a replacement or an in-place update (a policy's "acls: 1 rule added"), shown with the plan. */
   private reasons(change: DiffResult): pb.Diagnostic[] {
-    return change.replaces
+    const replaced = change.replaces.length > 0;
+    return (replaced ? change.replaces : change.updates)
       .filter((key) => change.reasons?.[key])
-      .map((key) => warning(`${this.model.typeName} will be replaced`, renderTerraform(change.reasons![key]!), pathOf(this.model, key)));
+      .map((key) =>
+        warning(
+          `${this.model.typeName} will be ${replaced ? "replaced" : "updated in place"}`,
+          renderTerraform(change.reasons![key]!),
+          pathOf(this.model, key),
+        ),
+      );
   }
 
   /**
