@@ -198,25 +198,6 @@ export const cases: Case[] = [
   },
 ];
 
-async function snapshot(api: HeadscaleClient): Promise<string> {
-  const { caps } = await api.server();
-  const users = await api.listUsers();
-  const keys = caps.keyIdOperations ? await api.listPreAuthKeys() : (await Promise.all(users.map((u) => api.listPreAuthKeys(u.id)))).flat();
-  // API keys without lastSeen: the snapshot's own calls move it.
-  const apiKeys = (await api.listApiKeys()).map(({ id, prefix, expiration }) => ({ id, prefix, expiration }));
-  return JSON.stringify({ users, keys, apiKeys, nodes: await api.listNodes(), policy: (await api.getPolicy()).text });
-}
-
-/** Runs every case's preview in one driver process; returns what each printed. */
-async function previewAll(server: HeadscaleServer, specs: ProgramSpec[]) {
-  const project = pulumiProject({ url: server.url, apiKey: server.apiKey, program: "spec" });
-  try {
-    return await project.run(specs.map((spec): Step => ({ op: "preview", spec, expectFailure: true })));
-  } finally {
-    project.dispose();
-  }
-}
-
 /** Routes, API keys and nodes: their own run (one driver process previews a bounded number of programs). */
 export const tailnetCases: Case[] = [
   {
