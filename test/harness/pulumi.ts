@@ -11,12 +11,12 @@ import { assertNoWrites, startWriteAudit, type WriteAudit } from "./writeAudit.j
 
 /**
  * Which toolchain lane the Automation-API driver runs on: PULUMI_LANE=current (the vitest project
- * "current" sets it) runs it with Node 24, the newest @pulumi/pulumi (installed from the packed package)
- * and the CLI of that version; default: the checkout's own node_modules on the machine's Node (floor).
+ * "current" sets it) runs it with Node 24 and the newest @pulumi/pulumi (installed from the packed package);
+ * both lanes use the one (newest) CLI; default: the checkout's own node_modules on the machine's Node (floor).
  */
 async function driverCommand(): Promise<{ node: string; script: string; env: NodeJS.ProcessEnv }> {
   const l = lane((process.env.PULUMI_LANE ?? "floor") as LaneName);
-  const expect = { PULUMI_LANE_EXPECT: `${l.nodeVersion} ${l.pulumi}` };
+  const expect = { PULUMI_LANE_EXPECT: `${l.nodeVersion} ${l.pulumi} ${l.cliVersion}` };
   if (l.name === "floor")
     return { node: process.execPath, script: path.join(root, "dist", "test", "programs", "driver.js"), env: { ...process.env, ...expect } };
   const dir = await laneDriverDir(l);

@@ -55,14 +55,13 @@ export interface StepResult {
 const laneDir = process.env.PULUMI_LANE_DIR;
 const modulesDir = path.join(laneDir ?? root, "node_modules");
 
-/** PULUMI_LANE_EXPECT="<node> <pulumi>": refuse to run on anything else (a lane must be what it says). */
+/** PULUMI_LANE_EXPECT="<node> <@pulumi/pulumi> <CLI>": refuse to run on anything else (a lane must be what it says). */
 function checkLane(cliVersion: string): void {
   const expected = process.env.PULUMI_LANE_EXPECT;
   if (!expected) return;
   const sdk = (JSON.parse(readFileSync(path.join(modulesDir, "@pulumi", "pulumi", "package.json"), "utf8")) as { version: string }).version;
-  const actual = `${process.versions.node} ${sdk}`;
-  if (actual !== expected || cliVersion !== sdk)
-    throw new Error(`lane mismatch: expected Node/@pulumi/pulumi ${expected} and the CLI of that version, got ${actual} and CLI ${cliVersion}`);
+  const actual = `${process.versions.node} ${sdk} ${cliVersion}`;
+  if (actual !== expected) throw new Error(`lane mismatch: expected Node, @pulumi/pulumi and CLI ${expected}, got ${actual}`);
 }
 
 /** Like a user's project: node_modules with @pulumi/pulumi and headscale-iac, so the provider host finds both. */
