@@ -19,14 +19,22 @@ describe.each(resourceVersions())("NodeRoutes on Headscale %s", (version) => {
   let api: HeadscaleClient;
   const showLog = () => onTestFailed(() => console.error(`--- headscale ${version} log ---\n${server.logTail()}`));
   const run = () => newRun(server);
-  /** A node registered with both subnets and the exit node as its routes, with nothing approved. */
-  const newRouter = async (name: string): Promise<Node> => api.registerNode("ops", await api.debugCreateNode("ops", name, [...SUBNETS, ...EXIT]));
+  // Nodes registered with both subnets and the exit node as their routes, nothing approved. A registration
+  // takes the server about a second: every test's node is registered up front, all at once.
+  const registered = new Map<string, Promise<Node>>();
+  const newRouter = (name: string): Promise<Node> => registered.get(name) ?? Promise.reject(new Error(`${name} is not registered in beforeAll`));
   const approvedNow = async (m: Managed) => sorted((await api.getNode(m.id)).approvedRoutes);
 
   beforeAll(async () => {
     server = await startHeadscale({ version });
     api = new HeadscaleClient({ url: server.url, apiKey: server.apiKey });
     await api.createUser({ name: "ops" });
+    for (let i = 1; i <= 8; i++)
+      registered.set(
+        `router-${i}`,
+        api.debugCreateNode("ops", `router-${i}`, [...SUBNETS, ...EXIT]).then((key) => api.registerNode("ops", key)),
+      );
+    await Promise.all(registered.values());
   });
   afterAll(async () => {
     api?.close();

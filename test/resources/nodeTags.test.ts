@@ -15,13 +15,21 @@ describe.each(resourceVersions())("NodeTags on Headscale %s", (version) => {
   let api: HeadscaleClient;
   const showLog = () => onTestFailed(() => console.error(`--- headscale ${version} log ---\n${server.logTail()}`));
   const run = () => newRun(server);
-  const newNode = async (name: string): Promise<Node> => api.registerNode("machines", await api.debugCreateNode("machines", name));
+  // A registration takes the server about a second: every test's node is registered up front, all at once.
+  const registered = new Map<string, Promise<Node>>();
+  const newNode = (name: string): Promise<Node> => registered.get(name) ?? Promise.reject(new Error(`${name} is not registered in beforeAll`));
 
   beforeAll(async () => {
     server = await startHeadscale({ version });
     api = new HeadscaleClient({ url: server.url, apiKey: server.apiKey });
     await api.createUser({ name: "machines" });
     await api.setPolicy(tagPolicy);
+    for (let i = 1; i <= 7; i++)
+      registered.set(
+        `web-${i}`,
+        api.debugCreateNode("machines", `web-${i}`).then((key) => api.registerNode("machines", key)),
+      );
+    await Promise.all(registered.values());
   });
   afterAll(async () => {
     api?.close();
