@@ -186,7 +186,9 @@ export const PreAuthKey = defineResource({
     // Headscale accepts tags its policy does not define; nodes would then join untagged. Refuse instead.
     if (tags.length > 0) {
       const missing = await checkTagsDefined(ctx, tags, "tags", a.policy, { fresh: true });
-      if (missing.length > 0) throw new HeadscaleError({ kind: "invalid_argument", operation: op, hint: missing.map((p) => p.message).join("; ") });
+      // The problems are Text (they name fields): joined as Text, so each frontend still spells the names.
+      if (missing.length > 0)
+        throw new HeadscaleError({ kind: "invalid_argument", operation: op, hint: missing.map((p) => p.message).reduce((all, m) => text`${all}; ${m}`) });
     }
     const request = {
       ...(userId ? { userId } : {}),
