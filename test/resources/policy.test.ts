@@ -3,6 +3,9 @@
 // change), never written over a policy this resource did not write (the first create and the guard
 // against out-of-band edits: on every pinned version), and bad policies are reported on their field with
 // line and column before anything is written.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { HeadscaleClient } from "../../provider/client/index.js";
 import { policiesEqual } from "../../provider/policy/index.js";
@@ -103,7 +106,11 @@ describe.each(headscaleVersions())("Policy on Headscale %s", (version) => {
   it("an out-of-band edit is refused at the next update, naming what changed; overwrite: true writes over it", async () => {
     await fresh();
     const m = await create(Policy, run(), { fragments: { ops: fx.guardV1 } });
-    await api.setPolicy(fx.outOfBand);
+    // The edit an operator makes by hand: `headscale policy set` on the server.
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "policy-oob-")), "policy.hujson");
+    writeFileSync(file, fx.outOfBand);
+    await server.cli(["policy", "set", "-f", file]);
+    rmSync(path.dirname(file), { recursive: true, force: true });
     // A refresh first, as Terraform does: the server's text enters the state, and the guard still refuses.
     const refreshed = await refresh(Policy, server, m);
     expect(refreshed?.state.policy).toBe(fx.outOfBand);
