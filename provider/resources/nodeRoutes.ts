@@ -10,20 +10,10 @@ import { defineResource, field, isUnknown, type Context, type DiffResult, type P
 import { sameSet } from "./diffing.js";
 import { parseDuration } from "./duration.js";
 import { durationProblems } from "./expiry.js";
-import { nodeLabel, plannedNode, resolveNode, selectorProblems } from "./nodes.js";
+import { nodeLabel, nodeSelectorFields, plannedNode, resolveNode, selectorProblems } from "./nodes.js";
 
 const args = z.object({
-  nodeId: field(z.string().optional(), {
-    description: text`Numeric id of the node. Set this or ${ref.field("nodeName")}.`,
-    forcesReplacement: true,
-  }),
-  nodeName: field(z.string().optional(), {
-    description: text`Name (given name or hostname) of the node, for nodes created elsewhere. Set this or ${ref.field("nodeId")}.`,
-    forcesReplacement: true,
-  }),
-  waitFor: field(z.string().optional(), {
-    description: text`How long to wait for a node named ${ref.field("nodeName")} to appear (e.g. "2m") when it is still joining. Default "0s".`,
-  }),
+  ...nodeSelectorFields,
   routes: field(z.array(z.string()).optional(), {
     description:
       'Subnet routes to approve, as CIDRs ("10.0.0.0/24", "fd00::/64"; a set: order and duplicates do not matter). Checked at preview: syntax, prefix length, no host bits.',

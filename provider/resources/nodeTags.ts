@@ -4,22 +4,11 @@ import { z } from "zod";
 import { ref, text, type Node } from "../client/index.js";
 import { defineResource, field, isUnknown, type Context, type Problem } from "./declaration.js";
 import { sameSet } from "./diffing.js";
-import { durationHelp, parseDuration } from "./duration.js";
-import { matchesName, resolveNode } from "./nodes.js";
+import { matchesName, nodeSelectorFields, resolveNode, selectorProblems } from "./nodes.js";
 import { checkTagsDefined, tagProblems } from "./lookups.js";
 
 const args = z.object({
-  nodeId: field(z.string().optional(), {
-    description: text`Numeric id of the node. Set this or ${ref.field("nodeName")}.`,
-    forcesReplacement: true,
-  }),
-  nodeName: field(z.string().optional(), {
-    description: text`Name (given name or hostname) of the node, for nodes created elsewhere. Set this or ${ref.field("nodeId")}.`,
-    forcesReplacement: true,
-  }),
-  waitFor: field(z.string().optional(), {
-    description: text`How long to wait for a node named ${ref.field("nodeName")} to appear (e.g. "2m") when it is still joining. Default "0s".`,
-  }),
+  ...nodeSelectorFields,
   tags: field(z.array(z.string()), { description: "The node's tags (a set; each must be defined in the policy's tagOwners).", set: true }),
   policy: field(z.string().optional(), {
     description:
@@ -45,18 +34,7 @@ export const NodeTags = defineResource({
   state,
 
   async check(ctx, a, olds) {
-    const problems: Problem[] = [];
-    if (a.nodeId === undefined && a.nodeName === undefined)
-      problems.push({ field: "nodeId", message: text`set ${ref.field("nodeId")} or ${ref.field("nodeName")} to say which node to tag` });
-    if (typeof a.nodeId === "string" && typeof a.nodeName === "string")
-      problems.push({ field: "nodeName", message: text`set ${ref.field("nodeId")} or ${ref.field("nodeName")}, not both` });
-    if (typeof a.nodeId === "string" && !/^\d+$/.test(a.nodeId))
-      problems.push({
-        field: "nodeId",
-        message: text`"${a.nodeId}" is not a node id (a number); to select by name use ${ref.field("nodeName")}`,
-      });
-    if (typeof a.waitFor === "string" && parseDuration(a.waitFor) === undefined)
-      problems.push({ field: "waitFor", message: `"${a.waitFor}" is not a duration: ${durationHelp}` });
+    const problems: Problem[] = selectorProblems(a, "to tag");
     if (isUnknown(a.tags)) return problems;
     if (a.tags.length === 0)
       problems.push({

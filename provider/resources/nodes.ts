@@ -1,7 +1,8 @@
 // Selecting one node by id, or by name (given name or hostname) with an optional wait while it joins.
 // Shared by every resource that manages something of a node (NodeTags, NodeRoutes, Node).
 import { HeadscaleError, ref, text, type Node } from "../client/index.js";
-import { isUnknown, type Context, type Planned, type Problem } from "./declaration.js";
+import { z } from "zod";
+import { field, isUnknown, type Context, type Planned, type Problem } from "./declaration.js";
 import { durationHelp, parseDuration } from "./duration.js";
 
 export interface NodeSelector {
@@ -9,6 +10,21 @@ export interface NodeSelector {
   nodeName?: string;
   waitFor?: string;
 }
+
+/** The fields that pick the node a resource acts on (NodeRoutes, NodeTags; Node names it by hostname). */
+export const nodeSelectorFields = {
+  nodeId: field(z.string().optional(), {
+    description: text`Numeric id of the node. Set this or ${ref.field("nodeName")}.`,
+    forcesReplacement: true,
+  }),
+  nodeName: field(z.string().optional(), {
+    description: text`Name (given name or hostname) of the node, for nodes created elsewhere. Set this or ${ref.field("nodeId")}.`,
+    forcesReplacement: true,
+  }),
+  waitFor: field(z.string().optional(), {
+    description: text`How long to wait for a node named ${ref.field("nodeName")} to appear (e.g. "2m") when it is still joining. Default "0s".`,
+  }),
+};
 
 export const matchesName = (n: Node, name: string): boolean => n.givenName === name || n.name === name;
 export const nodeLabel = (n: Node): string => `${n.givenName || n.name} (${n.id})`;
