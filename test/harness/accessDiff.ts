@@ -50,27 +50,21 @@ export function accessMarks(output: string): { added: string[]; removed: string[
   return { added: marked("+"), removed: marked("-"), lines };
 }
 
-/** The `access` block of a preview or plan, each line trimmed: what the README shows. */
-export function accessBlock(output: string): string {
-  const lines = output.split("\n");
-  const start = lines.findIndex((l) => /^\s*~ access\s*[:=] \{$/.test(l));
-  if (start < 0) return "";
-  const end = lines.findIndex((l, i) => i > start && /^\s*\}$/.test(l));
+/** The lines from the first one matching `start` to the next closing brace, each trimmed ("" when none). */
+function blockFrom(text: string, start: RegExp): string {
+  const lines = text.split("\n");
+  const first = lines.findIndex((l) => start.test(l));
+  if (first < 0) return "";
+  const end = lines.findIndex((l, i) => i > first && /^\s*\}$/.test(l));
   return lines
-    .slice(start, end + 1)
+    .slice(first, end + 1)
     .map((l) => l.trim())
     .join("\n");
 }
 
-/** The README's fenced block that starts with the access line of this frontend, each line trimmed. */
-export function readmeAccessBlock(readme: string, frontend: "pulumi" | "terraform"): string {
-  const marker = frontend === "pulumi" ? /^\s*~ access\s*: \{$/ : /^\s*~ access\s*= \{$/;
-  const lines = readme.split("\n");
-  const start = lines.findIndex((l) => marker.test(l));
-  if (start < 0) return "";
-  const end = lines.findIndex((l, i) => i > start && /^\s*\}$/.test(l));
-  return lines
-    .slice(start, end + 1)
-    .map((l) => l.trim())
-    .join("\n");
-}
+/** The `access` block of a preview or plan, each line trimmed: what the README shows. */
+export const accessBlock = (output: string): string => blockFrom(output, /^\s*~ access\s*[:=] \{$/);
+
+/** The README's block that starts with the access line of this frontend, each line trimmed. */
+export const readmeAccessBlock = (readme: string, frontend: "pulumi" | "terraform"): string =>
+  blockFrom(readme, frontend === "pulumi" ? /^\s*~ access\s*: \{$/ : /^\s*~ access\s*= \{$/);
