@@ -16,16 +16,20 @@ export function createContext(client: HeadscaleClient, log: (message: Message) =
  */
 function createListCache(client: HeadscaleClient): ListCache {
   const cache = new Map<string, { value: Promise<unknown> }>();
-  function cached<T>(kind: string, load: () => Promise<T>): Promise<T> {
-    const hit = cache.get(kind);
-    if (hit) return hit.value as Promise<T>;
-    const value = load();
+  function keep<T>(kind: string, value: Promise<T>): Promise<T> {
     cache.set(kind, { value });
     value.catch(() => {
       if (cache.get(kind)?.value === value) cache.delete(kind); // a failed read is not kept
     });
     return value;
   }
+  function cached<T>(kind: string, load: () => Promise<T>): Promise<T> {
+    const hit = cache.get(kind);
+    return hit ? (hit.value as Promise<T>) : keep(kind, load());
+  }
+  // Users this run wrote, by id. Creating N users and checking N keys against them costs no list call, in
+  // any order (invalidating after each create cost one list per create that a check followed).
+  const writtenUsers = new Map<string, User>();
   return {
     users: () => cached<User[]>("users", () => client.listUsers()),
     nodes: () => cached<Node[]>("nodes", () => client.listNodes()),
@@ -42,6 +46,18 @@ function createListCache(client: HeadscaleClient): ListCache {
     invalidate(kind) {
       if (kind) cache.delete(kind);
       else cache.clear();
+      if (!kind || kind === "users") writtenUsers.clear();
     },
+    putUser(user) {
+      writtenUsers.set(user.id, user);
+      const hit = cache.get("users");
+      // A list read before (or while) the user was written: the same list with the user in it (once).
+      if (hit)
+        void keep(
+          "users",
+          (hit.value as Promise<User[]>).then((users) => [...users.filter((u) => u.id !== user.id), user]),
+        );
+    },
+    writtenUser: (id) => writtenUsers.get(id),
   };
 }

@@ -37,6 +37,14 @@ export interface ListCache {
   apiKeys(): Promise<import("../client/index.js").ApiKey[]>;
   /** Forget cached lists after a write that changes them. */
   invalidate(kind?: "users" | "nodes" | "preAuthKeys" | "policy" | "apiKeys"): void;
+  /**
+   * Record a user this run just created or renamed (the server's answer): later reads in the run see it
+   * without another list call, and a lookup by id finds it even when no list was read (a key checked
+   * right after its user was created, as Terraform's apply re-plans it).
+   */
+  putUser(user: import("../client/index.js").User): void;
+  /** A user this run created or renamed, by id: no call. */
+  writtenUser(id: string): import("../client/index.js").User | undefined;
 }
 
 export interface DiffResult {

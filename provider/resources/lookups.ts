@@ -6,6 +6,10 @@ import type { Context, Problem } from "./declaration.js";
 /** A user by numeric id or by name. `fresh` skips the shared list (right before a write). */
 export async function findUser(ctx: Context, nameOrId: string, opts: { fresh?: boolean } = {}): Promise<User | undefined> {
   if (opts.fresh) ctx.lists.invalidate("users");
+  else if (/^\d+$/.test(nameOrId)) {
+    const written = ctx.lists.writtenUser(nameOrId);
+    if (written) return written;
+  }
   const users = await ctx.lists.users();
   return (/^\d+$/.test(nameOrId) ? users.find((u) => u.id === nameOrId) : undefined) ?? users.find((u) => u.name === nameOrId);
 }

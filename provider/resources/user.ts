@@ -125,7 +125,7 @@ export const User = defineResource({
       return { id: existing.id, state: toState(existing, a) };
     }
     const created = (u: ApiUser) => {
-      ctx.lists.invalidate("users");
+      ctx.lists.putUser(u);
       return { id: u.id, state: toState(u, a) };
     };
     try {
@@ -166,7 +166,7 @@ export const User = defineResource({
     let u: ApiUser | undefined;
     if (news.name !== olds.name) {
       u = await ctx.client.renameUser(id, news.name);
-      ctx.lists.invalidate("users");
+      ctx.lists.putUser(u);
     }
     return {
       ...olds,

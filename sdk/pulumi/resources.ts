@@ -14,7 +14,7 @@ import {
   storedText,
   User as UserDecl,
 } from "../../provider/resources/index.js";
-import { dynamicProvider } from "./provider.js";
+import { dynamicType, providerText } from "./provider.js";
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 type Outputs<T> = { readonly [K in keyof T]-?: pulumi.Output<T[K]> };
@@ -33,11 +33,15 @@ function secretOutputs(decl: { state: z.ZodObject }): string[] {
     .map(([k]) => k);
 }
 
-abstract class HeadscaleResource extends pulumi.dynamic.Resource {
+/**
+ * A dynamic resource, as `pulumi.dynamic.Resource` makes one (its type token and its `__provider` input),
+ * with the provider text written once per type instead of a serialized closure (provider.ts says why).
+ */
+abstract class HeadscaleResource extends pulumi.CustomResource {
   constructor(type: string, decl: { state: z.ZodObject }, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
     const secrets = secretOutputs(decl);
     const options = secrets.length ? { ...opts, additionalSecretOutputs: [...secrets, ...(opts?.additionalSecretOutputs ?? [])] } : opts;
-    super(dynamicProvider(type), name, withOutputs(decl, args), options, "headscale", type);
+    super(dynamicType(type), name, { ...withOutputs(decl, args), __provider: providerText(type) }, options);
   }
 }
 

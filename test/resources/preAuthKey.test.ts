@@ -4,7 +4,7 @@
 // rotation and re-creation are planned as replacements, and bad inputs are reported on their field.
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { HeadscaleClient } from "../../provider/client/index.js";
-import { PreAuthKey, render } from "../../provider/resources/index.js";
+import { PreAuthKey, render, User } from "../../provider/resources/index.js";
 import { startHeadscale, type HeadscaleServer } from "../harness/headscale.js";
 import { resourceVersions } from "../harness/tools.js";
 import { apply, checked, create, failure, newRun, noChange, plan, refresh, secretPlacement, writesOf, type Managed } from "./tier.js";
@@ -40,6 +40,25 @@ describe.each(resourceVersions())("PreAuthKey on Headscale %s", (version) => {
     expect(await listed(m)).toMatchObject({ user: { name: "ops" }, reusable: true, ephemeral: true, used: false, aclTags: ["tag:a", "tag:b"] });
     expect(Math.abs(expiresIn(m) - 2 * HOUR)).toBeLessThan(60_000);
     expect(m.state).toMatchObject({ expired: false, used: false, userId: (await api.listUsers({ name: "ops" }))[0]!.id });
+  });
+
+  it("keys checked right after their users were created in the same run read no user list, in any order", async () => {
+    showLog();
+    const r = run();
+    // As Terraform's apply re-plans each key after its own user (separate resources, interleaved) and as
+    // Pulumi checks a key once its user's id is known: create, check, create, check.
+    for (const name of ["wu1", "wu2", "wu3"]) {
+      const u = await create(User, r, { name });
+      await create(PreAuthKey, r, { user: String(u.state.userId), expiration: "1h" });
+    }
+    expect(r.calls).toEqual(Array.from({ length: 3 }, () => ["POST /api/v1/user", "POST /api/v1/preauthkey"]).flat());
+    // A list read earlier in the run shows the users created since, without reading it again.
+    const r2 = run();
+    expect(await checked(PreAuthKey, r2, { user: "wu1", expiration: "1h" })).toEqual([]);
+    const u4 = await create(User, r2, { name: "wu4" });
+    expect(await checked(PreAuthKey, r2, { user: "wu4", expiration: "1h" })).toEqual([]);
+    expect(await checked(PreAuthKey, r2, { user: String(u4.state.userId), expiration: "1h" })).toEqual([]);
+    expect(r2.calls).toEqual(["GET /api/v1/user", "POST /api/v1/user"]);
   });
 
   it("a key without options is single-use, not ephemeral, and expires in an hour", async () => {
