@@ -17,11 +17,11 @@ import {
   type ResourceDeclaration,
   type Settings,
 } from "../../provider/resources/index.js";
+import { PROVIDER_KEY } from "./provider.js";
 import { configValues, pulumiSpelling, renderPulumi } from "./spelling.js";
 
 /** Pulumi's marker for a value not known during preview. */
 const PULUMI_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const PROVIDER_KEY = "__provider";
 
 interface ConfigSource {
   get(key: string): string | undefined;

@@ -2,17 +2,18 @@
 // dynamic-provider host runs: CommonJS text whose `handler()` returns the provider object. The host loads
 // it with require-from-string, caches it by its text, and calls its methods for each resource.
 //
-// We write that text ourselves instead of letting `pulumi.dynamic.Resource` serialize a closure:
-// - Serializing a closure loads Pulumi's closure serializer, which loads TypeScript and npm's arborist
-//   (about 0.8 s of CPU in every program run that creates a resource: preview, up) and asks V8's inspector
-//   for every captured variable.
-// - The serialized closure was 2.7 KB (each method wrapped in the serializer's scaffolding), stored twice per
-//   resource and sent with every Check, Diff and engine event: measured at 201 resources, a 20 KB provider
-//   doubled `pulumi up` and made preview 60 % slower, so the size is paid per resource, per call.
+// We write that text ourselves instead of letting `pulumi.dynamic.Resource` serialize a closure: the
+// serialized closure was 2.7 KB (each method wrapped in the serializer's scaffolding, found through V8
+// inspector round trips), stored twice per resource and sent with every Check, Diff and engine event.
+// Measured at 201 resources, a 20 KB provider doubled `pulumi up` and made preview 60 % slower: the size is
+// paid per resource, per call. (Pulumi 3.248's runtime still loads its closure serializer at start-up.)
 // The text captures nothing: it loads the engine by the package's own name inside the host (credentials
 // are read there, never stored) and names the resource type, nothing else.
 
 const ENGINE = "headscale-iac/pulumi-engine";
+
+/** The input and output Pulumi keeps a dynamic resource's provider text in. */
+export const PROVIDER_KEY = "__provider";
 
 /** The `__provider` text for one resource type (a declaration's name, e.g. "User"). */
 export function providerText(resourceName: string): string {

@@ -14,7 +14,7 @@ import {
   storedText,
   User as UserDecl,
 } from "../../provider/resources/index.js";
-import { dynamicType, providerText } from "./provider.js";
+import { dynamicType, PROVIDER_KEY, providerText } from "./provider.js";
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 type Outputs<T> = { readonly [K in keyof T]-?: pulumi.Output<T[K]> };
@@ -41,7 +41,7 @@ abstract class HeadscaleResource extends pulumi.CustomResource {
   constructor(type: string, decl: { state: z.ZodObject }, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
     const secrets = secretOutputs(decl);
     const options = secrets.length ? { ...opts, additionalSecretOutputs: [...secrets, ...(opts?.additionalSecretOutputs ?? [])] } : opts;
-    super(dynamicType(type), name, { ...withOutputs(decl, args), __provider: providerText(type) }, options);
+    super(dynamicType(type), name, { ...withOutputs(decl, args), [PROVIDER_KEY]: providerText(type) }, options);
   }
 }
 
